@@ -1,0 +1,57 @@
+# Two commands do all set-up on a fresh machine (Python >= 3.11 and git):
+#   make kit    create .venv, install, initialise ZenML, run every chapter with papermill
+#   make test   the same install, then the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+PROFILE ?= default
+
+export ZENML_ANALYTICS_OPT_IN ?= false
+export ZENML_ENABLE_RICH_TRACEBACK ?= false
+export ZENML_LOGGING_COLORS_DISABLED ?= true
+
+.PHONY: install setup kit test test-unit test-fast lab lint format strip benchmark reset help
+
+help:
+	@sed -n '1,4p' Makefile
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+setup: install
+	$(PY) scripts/setup_zenml.py
+
+kit: setup
+	$(PY) scripts/run_notebooks.py --profile $(PROFILE)
+
+test: install
+	$(PY) -m pytest tests
+
+test-unit: install
+	$(PY) -m pytest -m unit tests
+
+lab: setup
+	$(VENV)/bin/jupyter lab notebooks/
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+strip: install
+	$(VENV)/bin/nbstripout --keep-id notebooks/*.ipynb
+
+benchmark: setup
+	$(PY) scripts/benchmarks/chapter_times.py
+
+reset:
+	$(PY) scripts/reset.py

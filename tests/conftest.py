@@ -1,0 +1,47 @@
+"""Test-wide setup: every pytest process gets a fresh, temporary ZenML store.
+
+The ZenML ``Client`` is a process-wide singleton that reads ``ZENML_CONFIG_PATH`` once, so the
+variable is set here, before anything imports zenml. Kernels started by notebook tests inherit
+it, so they use the same temporary store and never the kit's own state folder.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+_STORE_ROOT = Path(tempfile.mkdtemp(prefix=f"kit-tests-{_worker}-"))
+os.environ["ZENML_CONFIG_PATH"] = str(_STORE_ROOT / "zenml")
+os.environ.pop("ZENML_STORE_URL", None)
+os.environ["KIT_STATE_DIR"] = str(_STORE_ROOT / "state")
+os.environ["ZENML_ANALYTICS_OPT_IN"] = "false"
+os.environ["ZENML_ENABLE_RICH_TRACEBACK"] = "false"
+os.environ["ZENML_LOGGING_COLORS_DISABLED"] = "true"
+os.environ.pop("KIT_ENVIRONMENT", None)
+# Tests must not post to a webhook or gateway configured in the developer's shell.
+for _name in ("KIT_ALERT_WEBHOOK_URL", "KIT_PUSHGATEWAY_URL", "KIT_POLICY_PATH"):
+    os.environ.pop(_name, None)
+
+import pytest  # noqa: E402
+
+import lib  # noqa: E402,F401  (bootstraps the remaining ZenML variables)
+from lib.config import PROJECT_ROOT  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def zenml_store() -> Path:
+    """Initialise the ZenML repository at the project root against this process's temp store."""
+    from zenml.client import Client
+
+    if not (PROJECT_ROOT / ".zen").is_dir():
+        Client.initialize(root=PROJECT_ROOT)
+    Client().active_stack_model  # noqa: B018 - creates the default stack on first use
+    return _STORE_ROOT
+
+
+@pytest.fixture(scope="session")
+def store_root() -> Path:
+    """The temporary folder holding this process's ZenML store and kit state."""
+    return _STORE_ROOT

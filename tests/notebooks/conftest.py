@@ -1,0 +1,35 @@
+"""Fixtures for running chapter notebooks with papermill against the test store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from lib.config import NOTEBOOKS_DIR
+from lib.notebook import read_records
+
+
+@pytest.fixture
+def run_chapter(zenml_store: Path, tmp_path: Path) -> Callable[..., dict]:
+    """Execute a chapter with papermill and return the values it recorded.
+
+    The kernel inherits this process's environment, so it uses the temporary test store. A cell
+    error fails the test with papermill's message (chapter, cell and error).
+    """
+    import papermill as pm
+
+    def _run(stem: str, **parameters) -> dict:
+        output = tmp_path / f"{stem}.ipynb"
+        pm.execute_notebook(
+            str(NOTEBOOKS_DIR / f"{stem}.ipynb"),
+            str(output),
+            parameters=parameters,
+            kernel_name="python3",
+            cwd=str(NOTEBOOKS_DIR),
+            progress_bar=False,
+        )
+        return read_records(output)
+
+    return _run
