@@ -1,0 +1,77 @@
+"""Apply the governance an environment calls for, from outside the pipeline code.
+
+    from governance.environments import governed
+
+    governed(training_pipeline.with_options(model=model), "staging")(variant="original")
+
+``dev`` stamps the environment on the run and adds nothing else: no hooks, no alerts, and the gate
+steps report without blocking. ``staging`` and ``production`` add:
+
+- the model-governance **init hook** (blocks: the run fails before any step when the model's
+  name or tags break the policy);
+- one **alert** per run (``on_success``/``on_failure``) and the **metrics push** (``on_end``).
+
+Run-level hooks fire once per run only on dynamic pipelines (``@pipeline(dynamic=True)``); on a
+static pipeline ZenML copies them onto every step. ``governed`` therefore refuses a static
+pipeline in an enforcing environment instead of sending one alert per step.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from governance.context import ENVIRONMENT_KEY, normalise_environment
+from governance.hooks.alerts import send_failure_alert, send_success_alert
+from governance.hooks.model_governance import enforce_model_governance
+from governance.hooks.monitoring import push_run_metrics
+from governance.policy import load_policy
+
+if TYPE_CHECKING:
+    from zenml.pipelines.pipeline_definition import Pipeline
+
+
+def governed(pipeline: Pipeline, environment: str) -> Pipeline:
+    """Return a copy of ``pipeline`` configured for ``environment`` (``dev|staging|production``).
+
+    Args:
+        pipeline: A ZenML pipeline, already given its ``Model`` (``with_options(model=...)``).
+        environment: Where the run happens; the policy says whether it enforces.
+
+    Returns:
+        ``pipeline.with_options(...)`` with the environment stamped in the run's ``extra``
+        config and, where the policy enforces, the governance hooks attached.
+
+    Raises:
+        ValueError: Unknown environment; or an enforcing environment and a pipeline with no
+            model or a static (non-dynamic) pipeline.
+    """
+    env = normalise_environment(environment)
+    rules = load_policy().environment(env)
+    extra = {ENVIRONMENT_KEY: env}
+    if not rules.enforce:
+        return pipeline.with_options(extra=extra)
+
+    if not pipeline.is_dynamic:
+        raise ValueError(
+            f"pipeline {pipeline.name!r} is static: in {env} it needs @pipeline(dynamic=True) so "
+            "the alert and metrics hooks run once per run (ZenML copies a static pipeline's "
+            "run hooks onto every step)"
+        )
+    model = pipeline.configuration.model
+    if model is None:
+        raise ValueError(
+            f"pipeline {pipeline.name!r} has no model: in {env} give it one with "
+            "with_options(model=Model(name=..., tags=[...])) so governance can check it"
+        )
+    return pipeline.with_options(
+        extra=extra,
+        on_init=enforce_model_governance,
+        on_init_kwargs={
+            "model_name": model.name,
+            "model_tags": [str(t) for t in (model.tags or [])],
+            "environment": env,
+        },
+        on_success=send_success_alert,
+        on_failure=send_failure_alert,
+        on_end=push_run_metrics,
+    )
