@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from governance.context import ENVIRONMENT_KEY, normalise_environment
+from governance.docker import docker_settings, stack_uses_docker
 from governance.hooks.alerts import send_failure_alert, send_success_alert
 from governance.hooks.model_governance import enforce_model_governance
 from governance.hooks.monitoring import push_run_metrics
@@ -30,16 +31,19 @@ if TYPE_CHECKING:
     from zenml.pipelines.pipeline_definition import Pipeline
 
 
-def governed(pipeline: Pipeline, environment: str) -> Pipeline:
+def governed(pipeline: Pipeline, environment: str, docker: str = "standard") -> Pipeline:
     """Return a copy of ``pipeline`` configured for ``environment`` (``dev|staging|production``).
 
     Args:
         pipeline: A ZenML pipeline, already given its ``Model`` (``with_options(model=...)``).
         environment: Where the run happens; the policy says whether it enforces.
+        docker: The platform Docker profile (``standard``, ``lightweight``, ``gpu``), attached
+            when the active stack runs steps in containers (a remote orchestrator).
 
     Returns:
         ``pipeline.with_options(...)`` with the environment stamped in the run's ``extra``
-        config and, where the policy enforces, the governance hooks attached.
+        config, the Docker profile in its settings on a containerised stack and, where the
+        policy enforces, the governance hooks attached.
 
     Raises:
         ValueError: Unknown environment; or an enforcing environment and a pipeline with no
@@ -48,8 +52,10 @@ def governed(pipeline: Pipeline, environment: str) -> Pipeline:
     env = normalise_environment(environment)
     rules = load_policy().environment(env)
     extra = {ENVIRONMENT_KEY: env}
+    profile = docker_settings(docker)  # validates the name on every stack
+    settings = {"docker": profile} if stack_uses_docker() else {}
     if not rules.enforce:
-        return pipeline.with_options(extra=extra)
+        return pipeline.with_options(extra=extra, settings=settings)
 
     if not pipeline.is_dynamic:
         raise ValueError(
@@ -65,6 +71,7 @@ def governed(pipeline: Pipeline, environment: str) -> Pipeline:
         )
     return pipeline.with_options(
         extra=extra,
+        settings=settings,
         on_init=enforce_model_governance,
         on_init_kwargs={
             "model_name": model.name,
