@@ -18,12 +18,14 @@ pipeline in an enforcing environment instead of sending one alert per step.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+from governance.checks import GateError
 from governance.context import ENVIRONMENT_KEY, normalise_environment
 from governance.docker import docker_settings, stack_uses_docker
 from governance.hooks.alerts import send_failure_alert, send_success_alert
-from governance.hooks.model_governance import enforce_model_governance
+from governance.hooks.model_governance import GovernanceError, enforce_model_governance
 from governance.hooks.monitoring import push_run_metrics
 from governance.policy import load_policy
 
@@ -81,4 +83,78 @@ def governed(pipeline: Pipeline, environment: str, docker: str = "standard") -> 
         on_success=send_success_alert,
         on_failure=send_failure_alert,
         on_end=push_run_metrics,
+    )
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """How a governed run ended, for scripts and notebooks."""
+
+    pipeline: str
+    environment: str
+    ok: bool
+    status: str
+    run_name: str | None = None
+    run_id: str | None = None
+    model: str | None = None
+    error: str | None = None
+
+    def describe(self) -> str:
+        """Return a short human-readable summary."""
+        head = f"{self.pipeline} in {self.environment}: {self.status}"
+        if self.run_name:
+            head += f" (run {self.run_name})"
+        if self.model:
+            head += f", model {self.model}"
+        return f"{head}\n{self.error}" if self.error else head
+
+
+def _refusal(error: BaseException) -> GateError | GovernanceError | None:
+    """Return the gate or governance refusal behind ``error``, if that is what it is."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, (GateError, GovernanceError)):
+            return error
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return None
+
+
+def run_governed(
+    pipeline: Pipeline, environment: str, docker: str = "standard", **parameters: Any
+) -> RunOutcome:
+    """Run ``governed(pipeline, environment)`` with ``parameters``; report refusals as results.
+
+    A gate or the governance check refusing is an expected outcome: it comes back as
+    ``ok=False`` with the refusal's message. Any other error propagates.
+    """
+    runnable = governed(pipeline, environment, docker=docker)
+    env = normalise_environment(environment)
+    try:
+        run = runnable(**parameters)
+    except Exception as error:  # noqa: BLE001 - narrowed just below
+        refusal = _refusal(error)
+        if refusal is None:
+            raise
+        from zenml.client import Client
+
+        last = Client().get_pipeline(runnable.name).last_run
+        return RunOutcome(
+            pipeline=runnable.name,
+            environment=env,
+            ok=False,
+            status="refused",
+            run_name=last.name,
+            run_id=str(last.id),
+            error=str(refusal),
+        )
+    version = run.model_version
+    return RunOutcome(
+        pipeline=runnable.name,
+        environment=env,
+        ok=run.status.value == "completed",
+        status=run.status.value,
+        run_name=run.name,
+        run_id=str(run.id),
+        model=f"{version.model.name} v{version.name}" if version else None,
     )
