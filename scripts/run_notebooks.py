@@ -32,9 +32,11 @@ class ChapterResult:
     error: str = ""
 
 
-def discover(chapter: str | None, first: str | None, last: str | None) -> list[Path]:
+def discover(
+    chapter: str | None, first: str | None, last: str | None, folder: Path = NOTEBOOKS_DIR
+) -> list[Path]:
     """Return the chapter notebooks (``NN_name.ipynb``) selected by number, in order."""
-    notebooks = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
+    notebooks = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
     if chapter:
         first = last = chapter
     selected = [
@@ -44,7 +46,7 @@ def discover(chapter: str | None, first: str | None, last: str | None) -> list[P
         and (last is None or nb.name[:2] <= last.zfill(2))
     ]
     if not selected:
-        raise SystemExit(f"no chapter notebook matches in {NOTEBOOKS_DIR}")
+        raise SystemExit(f"no chapter notebook matches in {folder}")
     return selected
 
 
@@ -76,9 +78,12 @@ def run_chapter(notebook: Path, parameters: dict, out_dir: Path) -> ChapterResul
             log_output=False,
         )
     except pm.PapermillExecutionError as error:
-        message = f"cell {error.cell_index} (execution {error.exec_count}): {error.ename}: "
+        first_line = next((ln for ln in error.source.splitlines() if ln.strip()), "")
+        message = (
+            f"cell {error.cell_index} (`{first_line.strip()[:60]}`): {error.ename}: {error.evalue}"
+        )
         return ChapterResult(
-            notebook.stem, "FAILED", time.perf_counter() - started, output, message + error.evalue
+            notebook.stem, "FAILED", time.perf_counter() - started, output, message
         )
     finally:
         if output.exists():
@@ -110,11 +115,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--from", dest="first", help="first chapter number of a range")
     parser.add_argument("--to", dest="last", help="last chapter number of a range")
     parser.add_argument("--output-dir", type=Path, default=BUILD_DIR / "notebooks")
+    parser.add_argument(
+        "--notebooks-dir", type=Path, default=NOTEBOOKS_DIR, help="where the chapters are"
+    )
     args = parser.parse_args(argv)
 
     from tqdm import tqdm
 
-    notebooks = discover(args.chapter, args.first, args.last)
+    notebooks = discover(args.chapter, args.first, args.last, args.notebooks_dir)
     profile = load_parameters(args.profile)
     args.output_dir.mkdir(parents=True, exist_ok=True)
     results: list[ChapterResult] = []

@@ -1,0 +1,92 @@
+"""The papermill runner: order, reports, and a failing chapter stopping the chain."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from lib.config import PROJECT_ROOT
+
+pytestmark = pytest.mark.notebook
+
+RUNNER = PROJECT_ROOT / "scripts" / "run_notebooks.py"
+
+
+def _chapter(folder: Path, name: str, *sources: str) -> None:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"# {name}")])
+    params = nbformat.v4.new_code_cell("GREETING: str = 'hello'")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells.append(params)
+    nb.cells.extend(nbformat.v4.new_code_cell(src) for src in sources)
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, folder / f"{name}.ipynb")
+
+
+def _run(notebooks: Path, out: Path, *flags: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [
+            sys.executable,
+            str(RUNNER),
+            "--notebooks-dir",
+            str(notebooks),
+            "--output-dir",
+            str(out),
+            *flags,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture
+def chain(tmp_path: Path) -> Path:
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    _chapter(folder, "01_first", "print(GREETING)")
+    _chapter(folder, "02_broken", "x = 1", "raise RuntimeError('chapter two is broken')")
+    _chapter(folder, "03_never", "print('must not run')")
+    return folder
+
+
+def test_a_failing_chapter_stops_the_chain_with_chapter_cell_and_error(chain, tmp_path):
+    out = tmp_path / "build"
+    result = _run(chain, out)
+    assert result.returncode == 1
+    assert "01_first" in result.stdout and "02_broken" in result.stdout
+    assert "03_never" not in result.stdout, "the chain must stop at the first failure"
+    assert "FAILED: 02_broken" in result.stderr
+    assert "raise RuntimeError" in result.stderr
+    assert "RuntimeError: chapter two is broken" in result.stderr
+    assert not (out / "03_never.ipynb").exists()
+    # The failing chapter's executed copy and HTML are kept for diagnosis.
+    assert (out / "02_broken.html").is_file()
+
+
+def test_a_range_runs_in_order_and_writes_notebooks_and_html(chain, tmp_path):
+    out = tmp_path / "build"
+    result = _run(chain, out, "--chapter", "01")
+    assert result.returncode == 0, result.stderr
+    assert (out / "01_first.ipynb").is_file() and (out / "01_first.html").is_file()
+    executed = nbformat.read(out / "01_first.ipynb", as_version=4)
+    assert any(
+        "hello" in "".join(o.get("text", ""))
+        for c in executed.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+    )
+    assert "Executed notebooks and HTML" in result.stdout
+
+
+def test_an_unknown_profile_is_refused_with_the_known_ones(chain, tmp_path):
+    result = _run(chain, tmp_path / "build", "--profile", "nope")
+    assert result.returncode != 0
+    assert "unknown profile 'nope'" in result.stderr and "default" in result.stderr
