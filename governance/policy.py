@@ -72,6 +72,24 @@ class Thresholds(_Strict):
         return {name: value for name, value in self.model_dump().items() if value is not None}
 
 
+class PromotionRules(_Strict):
+    """What a promotion does to the version it replaces in a stage."""
+
+    on_replace: dict[Literal["staging", "production"], Literal["archive", "demote"]]
+
+    @model_validator(mode="after")
+    def _staging_archives(self) -> PromotionRules:
+        missing = {"staging", "production"} - set(self.on_replace)
+        if missing:
+            raise ValueError(f"promotion.on_replace missing for: {', '.join(sorted(missing))}")
+        if self.on_replace["staging"] != "archive":
+            raise ValueError(
+                "promotion.on_replace.staging must be 'archive': there is no stage below staging "
+                "that several versions can share in ZenML OSS"
+            )
+        return self
+
+
 class ChampionChallengerRules(_Strict):
     """Thresholds for comparing a production champion with a staging challenger."""
 
@@ -104,6 +122,7 @@ class Policy(_Strict):
     model: ModelRules
     data_quality: DataQualityRules
     performance: dict[Literal["staging", "production"], Thresholds]
+    promotion: PromotionRules
     champion_challenger: ChampionChallengerRules
     environments: dict[str, EnvironmentRules]
     notifications: NotificationSettings
