@@ -115,6 +115,30 @@ class NotificationSettings(_Strict):
     pushgateway_job: str
 
 
+class ProductionPromotionRules(_Strict):
+    """Rules of the staging → production promotion across servers or workspaces."""
+
+    require_source_stage: Literal["staging", "production"] | None = "staging"
+    reference_artifact: str = "X_train"
+    import_lease_seconds: float = Field(default=600, gt=0)
+
+
+class DriftRules(_Strict):
+    """Thresholds of the drift check of a scoring batch against the training reference."""
+
+    method: Literal["psi"] = "psi"
+    bins: int = Field(default=10, ge=2, le=100)
+    warn_psi: float = Field(default=0.10, ge=0)
+    alert_psi: float = Field(default=0.25, ge=0)
+    max_alert_share: float = Field(default=0.10, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DriftRules:
+        if self.alert_psi < self.warn_psi:
+            raise ValueError("drift.alert_psi must be at least drift.warn_psi")
+        return self
+
+
 class Policy(_Strict):
     """The whole policy file, validated."""
 
@@ -126,6 +150,8 @@ class Policy(_Strict):
     champion_challenger: ChampionChallengerRules
     environments: dict[str, EnvironmentRules]
     notifications: NotificationSettings
+    production_promotion: ProductionPromotionRules = ProductionPromotionRules()
+    drift: DriftRules = DriftRules()
     source: str = Field(default="", description="Path the policy was loaded from.")
     sha256: str = Field(default="", description="Hash of the policy file's bytes.")
 

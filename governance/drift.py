@@ -1,0 +1,107 @@
+"""Feature drift of a scoring batch against the training reference (pure: no ZenML, no I/O).
+
+The reference is a small *profile* of the training features, not the data: for each feature the
+interior quantile edges of ``bins`` buckets and the share of training rows in each bucket. It
+travels in the production bundle, so production can check drift without reaching back into
+dev-staging's artifact store.
+
+Drift per feature is the population stability index (PSI) of the batch's bucket shares against
+the reference shares: ``sum((batch - ref) * ln(batch / ref))``. The policy's ``drift`` section
+gives the thresholds (``warn_psi``, ``alert_psi``) and the share of alerting features that marks
+a whole batch as drifted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from governance.policy import DriftRules
+
+EPSILON = 1e-4
+"""Floor of a bucket share, so an empty bucket gives a large but finite PSI."""
+
+
+def reference_profile(features: pd.DataFrame, bins: int = 10) -> dict[str, Any]:
+    """Return the drift reference of numeric training features: bucket edges and shares."""
+    profile: dict[str, Any] = {"bins": int(bins), "rows": int(len(features)), "features": {}}
+    quantiles = np.linspace(0, 1, bins + 1)[1:-1]
+    for column in features.columns:
+        values = features[column].dropna().to_numpy(dtype=float)
+        if values.size == 0:
+            continue
+        edges = np.unique(np.quantile(values, quantiles))
+        shares = _shares(values, edges)
+        profile["features"][str(column)] = {
+            "edges": [float(e) for e in edges],
+            "shares": [float(s) for s in shares],
+            "mean": float(values.mean()),
+        }
+    return profile
+
+
+def _shares(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    buckets = np.searchsorted(edges, values, side="right")
+    counts = np.bincount(buckets, minlength=len(edges) + 1).astype(float)
+    return counts / max(values.size, 1)
+
+
+def psi(reference: np.ndarray, current: np.ndarray) -> float:
+    """Population stability index of two bucket-share vectors of the same length."""
+    ref = np.clip(np.asarray(reference, dtype=float), EPSILON, None)
+    cur = np.clip(np.asarray(current, dtype=float), EPSILON, None)
+    return float(np.sum((cur - ref) * np.log(cur / ref)))
+
+
+def drift_report(batch: pd.DataFrame, profile: dict[str, Any], rules: DriftRules) -> dict[str, Any]:
+    """Compare a batch with the reference profile, feature by feature.
+
+    Returns:
+        ``{"drifted": bool, "n_features": .., "n_warn": .., "n_alert": .., "max_psi": ..,
+        "alert_share": .., "features": {name: {"psi": .., "status": ok|warn|alert,
+        "mean_shift": ..}}, "missing_features": [...]}``, JSON-friendly.
+    """
+    features: dict[str, dict[str, Any]] = {}
+    missing = []
+    for name, ref in profile["features"].items():
+        if name not in batch.columns:
+            missing.append(name)
+            continue
+        values = batch[name].dropna().to_numpy(dtype=float)
+        current = _shares(values, np.asarray(ref["edges"], dtype=float))
+        value = psi(ref["shares"], current)
+        status = (
+            "alert" if value >= rules.alert_psi else "warn" if value >= rules.warn_psi else "ok"
+        )
+        mean = float(values.mean()) if values.size else float("nan")
+        shift = (mean - ref["mean"]) / abs(ref["mean"]) if ref["mean"] else 0.0
+        features[name] = {"psi": round(value, 6), "status": status, "mean_shift": round(shift, 6)}
+    n_alert = sum(f["status"] == "alert" for f in features.values())
+    n_warn = sum(f["status"] == "warn" for f in features.values())
+    share = n_alert / len(features) if features else 0.0
+    return {
+        "method": "psi",
+        "rows": int(len(batch)),
+        "n_features": len(features),
+        "n_warn": n_warn,
+        "n_alert": n_alert,
+        "alert_share": round(share, 6),
+        "max_psi": max((f["psi"] for f in features.values()), default=0.0),
+        "drifted": bool(share > rules.max_alert_share or missing),
+        "thresholds": {
+            "warn_psi": rules.warn_psi,
+            "alert_psi": rules.alert_psi,
+            "max_alert_share": rules.max_alert_share,
+        },
+        "missing_features": missing,
+        "features": features,
+    }
+
+
+def drift_table(report: dict[str, Any]) -> pd.DataFrame:
+    """Return a report's per-feature results as a table, most drifted first."""
+    table = pd.DataFrame.from_dict(report["features"], orient="index")
+    table.index.name = "feature"
+    return table.sort_values("psi", ascending=False)
