@@ -44,8 +44,8 @@ def webhook_url() -> str | None:
         secret = Client().get_secret(secret_name)
     except Exception:  # noqa: BLE001 - no secret (or no store access) means "not configured"
         return None
-    value = secret.secret_values.get("url")
-    return str(value).strip() or None if value else None
+    value = str(secret.secret_values.get("url") or "").strip()
+    return value or None
 
 
 def build_alert(summary: RunSummary) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """Gate step: the trained model's held-out metrics must meet the stage's thresholds."""
 
+from numbers import Real
 from typing import Annotated
 
 from zenml import step
@@ -25,7 +26,9 @@ def validate_model_performance(metrics: dict) -> Annotated[dict, "validated_metr
     thresholds = policy.thresholds_for(rules.stage)
     results = check_performance(metrics, thresholds)
     failures = failed(results)
-    numeric = {k: float(v) for k, v in metrics.items() if isinstance(v, (int, float))}
+    numeric = {
+        k: float(v) for k, v in metrics.items() if isinstance(v, Real) and not isinstance(v, bool)
+    }
     summary = report(
         results,
         environment=environment,

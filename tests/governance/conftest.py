@@ -11,6 +11,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -119,18 +120,31 @@ def closed_url():
 
 
 @pytest.fixture(scope="session")
-def pushgateway():
-    """Run the real ``prometheus-pushgateway`` on loopback for the session; yield its URL."""
+def pushgateway(tmp_path_factory):
+    """Run the real ``prometheus-pushgateway`` on loopback for the session; yield its URL.
+
+    Metrics are kept in memory (Debian's default persistence file would carry metrics from an
+    earlier session into this one), and the routes sit under a random prefix so a test can
+    never read another process's gateway that happens to hold the port.
+    """
     binary = shutil.which("prometheus-pushgateway")
     if binary is None:
         pytest.skip("prometheus-pushgateway not installed (apt-get install prometheus-pushgateway)")
     port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        [binary, f"--web.listen-address=127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    prefix = f"kit-{uuid.uuid4().hex[:12]}"
+    url = f"http://127.0.0.1:{port}/{prefix}"
+    log = tmp_path_factory.mktemp("pushgateway") / "pushgateway.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [
+                binary,
+                f"--web.listen-address=127.0.0.1:{port}",
+                f"--web.route-prefix=/{prefix}",
+                "--persistence.file=",
+            ],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
     deadline = time.monotonic() + 15
     while True:
         try:
@@ -139,7 +153,7 @@ def pushgateway():
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                pytest.fail(f"prometheus-pushgateway did not start on port {port}")
+                pytest.fail(f"prometheus-pushgateway did not start: {log.read_text()[-500:]}")
             time.sleep(0.1)
     yield url
     process.terminate()

@@ -8,8 +8,6 @@ import pytest
 from governance.hooks.alerts import build_alert, deliver
 from governance.hooks.run_summary import RunSummary, describe_exception
 
-pytestmark = pytest.mark.unit
-
 
 def summary(**changes) -> RunSummary:
     base = dict(
@@ -37,6 +35,7 @@ def block_texts(payload) -> str:
     return "\n".join(parts)
 
 
+@pytest.mark.unit
 def test_success_payload_names_pipeline_run_model_metrics_and_status():
     payload = build_alert(summary())
     assert set(payload) == {"text", "blocks"}
@@ -54,6 +53,7 @@ def test_success_payload_names_pipeline_run_model_metrics_and_status():
     assert "Error" not in body
 
 
+@pytest.mark.unit
 def test_failure_payload_carries_the_error_and_its_cause():
     try:
         try:
@@ -70,11 +70,13 @@ def test_failure_payload_carries_the_error_and_its_cause():
     assert "*Key metrics*\nnone recorded" in body
 
 
+@pytest.mark.unit
 def test_a_long_error_is_cut_to_fit_slack_limits():
     payload = build_alert(summary(status="failed", error="x" * 10_000))
     assert all(len(b["text"]["text"]) < 3000 for b in payload["blocks"] if "text" in b)
 
 
+@pytest.mark.unit
 def test_delivery_posts_json_to_the_receiver(webhook_receiver):
     payload = build_alert(summary())
     outcome = deliver(payload, webhook_receiver.url, timeout=2)
@@ -83,6 +85,7 @@ def test_delivery_posts_json_to_the_receiver(webhook_receiver):
     assert webhook_receiver.requests[0]["path"] == "/services/T000/B000/secret-token"
 
 
+@pytest.mark.unit
 def test_a_receiver_that_is_down_is_logged_without_the_url(closed_url, caplog):
     with caplog.at_level(logging.INFO):
         outcome = deliver(build_alert(summary()), closed_url, timeout=2)
@@ -93,6 +96,7 @@ def test_a_receiver_that_is_down_is_logged_without_the_url(closed_url, caplog):
     assert "/hooks/down" not in str(outcome)
 
 
+@pytest.mark.unit
 def test_a_slow_receiver_times_out_quickly(webhook_receiver, caplog):
     webhook_receiver.delay = 3
     started = time.monotonic()
@@ -103,14 +107,34 @@ def test_a_slow_receiver_times_out_quickly(webhook_receiver, caplog):
     assert "secret-token" not in caplog.text
 
 
+@pytest.mark.unit
 def test_an_error_status_is_a_failed_delivery(webhook_receiver):
     webhook_receiver.status = 500
     outcome = deliver(build_alert(summary()), webhook_receiver.url, timeout=2)
     assert outcome == {"delivery": "failed", "detail": "HTTP 500"}
 
 
+@pytest.mark.unit
 def test_no_url_sends_the_alert_to_the_log(caplog):
     with caplog.at_level(logging.INFO):
         outcome = deliver(build_alert(summary()), None, timeout=2)
     assert outcome["delivery"] == "logged"
     assert "training_pipeline succeeded in staging" in caplog.text
+
+
+@pytest.mark.pipeline
+def test_the_webhook_url_can_come_from_a_zenml_secret(zenml_store, monkeypatch):
+    from zenml.client import Client
+
+    from governance.hooks.alerts import webhook_url
+
+    monkeypatch.delenv("KIT_ALERT_WEBHOOK_URL", raising=False)
+    monkeypatch.setenv("KIT_ALERT_WEBHOOK_SECRET", "kit-alert-webhook-test")
+    assert webhook_url() is None
+    Client().create_secret("kit-alert-webhook-test", values={"url": "http://127.0.0.1:9/x"})
+    try:
+        assert webhook_url() == "http://127.0.0.1:9/x"
+        monkeypatch.setenv("KIT_ALERT_WEBHOOK_URL", "http://127.0.0.1:8/env-wins")
+        assert webhook_url() == "http://127.0.0.1:8/env-wins"
+    finally:
+        Client().delete_secret("kit-alert-webhook-test")

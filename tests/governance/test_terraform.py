@@ -14,7 +14,11 @@ STACK_DIR = Path(__file__).resolve().parents[2] / "governance" / "stacks" / "gcp
 def clean(value):
     """Strip python-hcl2's quoting and block markers so values read like Terraform."""
     if isinstance(value, dict):
-        return {clean(k): clean(v) for k, v in value.items() if k not in ("__is_block__", "__comments__")}
+        return {
+            clean(k): clean(v)
+            for k, v in value.items()
+            if k not in ("__is_block__", "__comments__")
+        }
     if isinstance(value, list):
         return [clean(v) for v in value]
     if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] == '"':
