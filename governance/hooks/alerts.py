@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import json
 import os
+import urllib.error
+import urllib.request
 from typing import Any
 
-import requests
 from zenml.logger import get_logger
 
 from governance.hooks.run_summary import RunSummary, in_step, record_on_run, summarize_run
@@ -98,22 +99,29 @@ def deliver(payload: dict[str, Any], url: str | None, timeout: float) -> dict[st
     if not url:
         logger.info("alert (no webhook configured): %s", payload["text"])
         return {"delivery": "logged", "detail": "no webhook configured"}
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(payload).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
     try:
-        response = requests.post(
-            url,
-            data=json.dumps(payload),
-            timeout=timeout,
-            headers={"Content-Type": "application/json"},
-        )
-    except requests.Timeout:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            status = response.status
+    except urllib.error.HTTPError as error:
+        detail = f"HTTP {error.code}"
+    except TimeoutError:
         detail = f"no answer within {timeout:g} s"
-    except requests.RequestException as error:
-        detail = f"{type(error).__name__} (receiver unreachable)"
+    except urllib.error.URLError as error:
+        if isinstance(error.reason, TimeoutError):
+            detail = f"no answer within {timeout:g} s"
+        else:  # the reason names the failure (refused, DNS), never the URL
+            detail = f"receiver unreachable ({type(error.reason).__name__})"
+    except (OSError, ValueError) as error:
+        detail = f"receiver unreachable ({type(error).__name__})"
     else:
-        if response.ok:
-            logger.info("alert delivered: %s (HTTP %d)", payload["text"], response.status_code)
-            return {"delivery": "sent", "detail": f"HTTP {response.status_code}"}
-        detail = f"HTTP {response.status_code}"
+        logger.info("alert delivered: %s (HTTP %d)", payload["text"], status)
+        return {"delivery": "sent", "detail": f"HTTP {status}"}
     logger.error(
         "alert delivery FAILED: %s; the run is unaffected. Alert: %s", detail, payload["text"]
     )
