@@ -45,3 +45,13 @@ def test_summary_reads_the_branches_back(wide_run):
     summary = TrainingSummary.from_run(wide_run)
     assert summary.branches == {"smote": False, "pca": True}
     assert "PCA **ran**" in summary._repr_markdown_()
+
+
+def test_data_artifacts_carry_the_platform_profile(wide_run):
+    run = Client().get_pipeline_run(wide_run.id)
+    dataset = run.steps["load_data"].outputs["dataset"][0]
+    meta = dataset.run_metadata
+    assert meta["rows"] == 569 and meta["columns"] == 61
+    assert meta["missing_share"] == 0.0 and len(meta["content_sha256"]) == 64
+    x_test = run.steps["split_data"].outputs["X_test"][0]
+    assert x_test.run_metadata["rows"] == len(x_test.load())

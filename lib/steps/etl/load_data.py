@@ -6,12 +6,13 @@ import pandas as pd
 from zenml import step
 from zenml.logger import get_logger
 
+from governance.materializers import DataFrameParquetMaterializer
 from lib.data import load_frame, minority_share
 
 logger = get_logger(__name__)
 
 
-@step
+@step(output_materializers=DataFrameParquetMaterializer)
 def load_data(
     variant: str = "original", random_state: int = 42
 ) -> Annotated[pd.DataFrame, "dataset"]:

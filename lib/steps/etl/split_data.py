@@ -6,10 +6,16 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 from zenml import step
 
+from governance.materializers import DataFrameParquetMaterializer
 from lib.data import TARGET
 
 
-@step
+@step(
+    output_materializers={
+        "X_train": DataFrameParquetMaterializer,
+        "X_test": DataFrameParquetMaterializer,
+    }
+)
 def split_data(
     dataset: pd.DataFrame, test_size: float = 0.25, random_state: int = 42
 ) -> tuple[
