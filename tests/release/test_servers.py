@@ -1,0 +1,63 @@
+"""Two real local ZenML servers: start, status and stop; authentication; unreachable servers.
+
+One session starts both servers with ``scripts/servers.py up`` under the test's temporary
+state folder, on free loopback ports (see conftest.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from governance import servers
+from governance.release.endpoints import Endpoint, endpoint
+from governance.release.errors import SideError, UnreachableError
+from governance.release.remote import run_on
+
+pytestmark = pytest.mark.servers
+
+
+def _secrets(state_dir: Path) -> list[str]:
+    folder = state_dir / "secrets"
+    return [p.read_text().strip() for p in folder.iterdir() if p.is_file()]
+
+
+def test_up_status_and_down_are_idempotent_and_print_no_secret(local_servers, state_dir):
+    again = local_servers.script("up")
+    assert again.returncode == 0
+    assert again.stdout.count("already running") == 2
+    status = local_servers.script("status")
+    assert status.returncode == 0, status.stdout + status.stderr
+    for side in servers.SIDES:
+        url = local_servers.server(side).url
+        assert f"side={side}  url={url}" in status.stdout
+    assert "auth=password" in status.stdout and "auth=none" in status.stdout
+    assert "promoter_key=present" in status.stdout
+    for secret in _secrets(state_dir):
+        assert secret not in again.stdout + status.stdout + again.stderr + status.stderr
+    for side in servers.SIDES:
+        store = local_servers.server(side).artifact_path
+        assert store.is_absolute() and store.is_relative_to(state_dir)
+
+
+def test_production_requires_credentials_and_the_promoter_uses_an_api_key(
+    local_servers, state_dir, tmp_path
+):
+    url = local_servers.server("production").url
+    anonymous = Endpoint("production", url, client_dir=str(tmp_path / "anonymous"))
+    with pytest.raises(SideError):
+        run_on(anonymous, "describe_store")
+    promoter = endpoint(url, "production", state_dir)
+    store = run_on(promoter, "describe_store")
+    assert store["user"] == servers.PROMOTER_ACCOUNT
+    assert store["stack"] == "kit-production"
+    assert store["artifact_store"] == str(local_servers.server("production").artifact_path)
+
+
+def test_an_unreachable_production_server_is_one_clear_error(local_servers, state_dir, tmp_path):
+    down = Endpoint("production", "http://127.0.0.1:9", client_dir=str(tmp_path))
+    with pytest.raises(
+        UnreachableError, match=r"^production server http://127.0.0.1:9 is unreachable$"
+    ):
+        run_on(down, "describe_store")
