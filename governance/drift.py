@@ -105,3 +105,42 @@ def drift_table(report: dict[str, Any]) -> pd.DataFrame:
     table = pd.DataFrame.from_dict(report["features"], orient="index")
     table.index.name = "feature"
     return table.sort_values("psi", ascending=False)
+
+
+def push_drift_metrics(
+    report: dict[str, Any], model: str, version: str, gateway: str | None
+) -> dict[str, str]:
+    """Push the drift summary to a Prometheus Pushgateway (or log it); never raise.
+
+    Gauges ``kit_drift_max_psi``, ``kit_drift_alert_share``, ``kit_drift_features_alerting``,
+    ``kit_drift_detected`` and ``kit_batch_rows``, grouped by model and version; job, timeout
+    and delivery follow the policy's ``notifications`` like the run metrics.
+    """
+    from prometheus_client import CollectorRegistry, Gauge, push_to_gateway
+
+    from governance.policy import load_policy
+
+    values = {
+        "kit_drift_max_psi": float(report["max_psi"]),
+        "kit_drift_alert_share": float(report["alert_share"]),
+        "kit_drift_features_alerting": float(report["n_alert"]),
+        "kit_drift_detected": 1.0 if report["drifted"] else 0.0,
+        "kit_batch_rows": float(report["rows"]),
+    }
+    if not gateway:
+        return {"delivery": "logged", "detail": "no Pushgateway configured"}
+    registry = CollectorRegistry()
+    for name, value in values.items():
+        Gauge(name, name.replace("_", " "), registry=registry).set(value)
+    notifications = load_policy().notifications
+    try:
+        push_to_gateway(
+            gateway,
+            job=notifications.pushgateway_job,
+            registry=registry,
+            grouping_key={"pipeline": "batch_inference", "model": model, "version": version},
+            timeout=notifications.pushgateway_timeout_seconds,
+        )
+    except Exception as error:  # noqa: BLE001 - monitoring never fails the run
+        return {"delivery": "failed", "detail": f"{type(error).__name__}: {error}"[:300]}
+    return {"delivery": "sent", "detail": gateway}
