@@ -91,3 +91,16 @@ def root_cause(error: BaseException) -> BaseException:
             break
         error = inner
     return error
+
+
+def require_stage(model: str, stage: str, chapter: str) -> Any:
+    """Return the version of ``model`` holding ``stage``, or stop naming the chapter to run."""
+    from zenml.client import Client
+
+    require_model_version(model, "01 · Train a model")
+    try:
+        return Client().get_model_version(model, stage)
+    except KeyError:
+        raise ChapterPrerequisiteError(
+            f"No version of model {model!r} holds {stage} yet: run {chapter} first."
+        ) from None

@@ -1,0 +1,1 @@
+"""Steps that compare a production champion with a staging challenger."""

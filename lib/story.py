@@ -1,0 +1,145 @@
+"""The course's storyline: the model already in production, a dev experiment, the candidate.
+
+Chapter 03 needs a production model (the champion chapter 04 compares against) and a version
+that fails the staging gates (to show a refusal). Both are trained with the kit's own training
+pipeline and marked with a ``role:`` tag, and both are made once: running the chapter again
+finds and reuses them, so it ends in the same state.
+
+- **baseline** (``role:baseline``): a random forest on SMOTE-balanced training rows, on the same
+  split as chapter 01's model. It is put in production through the same gated, ledgered
+  :func:`governance.promotion.promote` as everything else, with a reason saying it is the model
+  already live when the story starts.
+- **experiment** (``role:experiment``): a quick dev run on 10 % of the ``imbalanced`` data with
+  SMOTE switched off. ``dev`` does not enforce the performance gate, so it registered; its
+  recall is far under the staging bar.
+- **candidate**: the newest version without a ``role:`` tag, i.e. chapter 01's model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from zenml.client import Client
+
+from lib.pipelines.training import DEFAULT_TAGS, training_model, training_pipeline
+
+ROLE_PREFIX = "role:"
+BASELINE_TAG, EXPERIMENT_TAG = "role:baseline", "role:experiment"
+BASELINE_REASON = (
+    "Baseline: the model already live in production when the story starts "
+    "(a random forest trained on SMOTE-balanced rows)."
+)
+BASELINE_PARAMS: dict[str, Any] = {"classifier": "random_forest", "smote_threshold": 0.5}
+"""SMOTE below 50 % minority share: oversamples the original data's 37 % malignant rows."""
+EXPERIMENT_PARAMS: dict[str, Any] = {
+    "variant": "imbalanced",
+    "test_size": 0.9,
+    "smote_threshold": 0.0,
+}
+"""Train on 10 % of the imbalanced data, SMOTE off: a model too weak for staging."""
+
+
+def _tags(version: Any) -> set[str]:
+    return {t.name for t in version.tags}
+
+
+def versions_with_tag(model: str, tag: str) -> list[Any]:
+    """Return the versions of ``model`` carrying ``tag``, newest first."""
+    try:
+        page = Client().list_model_versions(model=model, tags=[tag], sort_by="desc:number", size=50)
+    except KeyError:
+        return []
+    return [v for v in page.items if tag in _tags(v)]
+
+
+def train_role(model_suffix: str, tag: str, **params: Any) -> Any:
+    """Train one version with the kit's training pipeline in ``dev``, tagged with ``tag``."""
+    from governance.environments import governed
+
+    model = training_model(model_suffix, tags=[*DEFAULT_TAGS, tag])
+    run = governed(training_pipeline.with_options(model=model), "dev")(**params)
+    return Client().get_pipeline_run(run.id).model_version
+
+
+def ensure_production_baseline(learner: str = "", random_state: int = 42) -> Any:
+    """Return the version holding production; train and promote the baseline if none does.
+
+    Args:
+        learner: The learner suffix of the model name (``""`` for the kit's model).
+        random_state: Seed of the split and the forest; keep chapter 01's so both models are
+            evaluated on the same held-out rows.
+    """
+    from governance.promotion import promote
+    from lib.config import model_name
+
+    name = model_name(learner)
+    try:
+        return Client().get_model_version(name, "production")
+    except KeyError:
+        pass
+    existing = versions_with_tag(name, BASELINE_TAG)
+    baseline = existing[0] if existing else None
+    if baseline is None:
+        baseline = train_role(learner, BASELINE_TAG, random_state=random_state, **BASELINE_PARAMS)
+    promote(name, baseline.name, "production", reason=BASELINE_REASON, source="storyline")
+    return Client().get_model_version(name, "production")
+
+
+def ensure_dev_experiment(learner: str = "") -> Any:
+    """Return the weak dev experiment version, training it the first time."""
+    from lib.config import model_name
+
+    existing = versions_with_tag(model_name(learner), EXPERIMENT_TAG)
+    return existing[0] if existing else train_role(learner, EXPERIMENT_TAG, **EXPERIMENT_PARAMS)
+
+
+def latest_candidate(model: str, version: str = "") -> Any:
+    """Return ``version`` of ``model``, or by default its newest version without a ``role:`` tag.
+
+    Raises:
+        LookupError: when no version was given and every version carries a role tag.
+    """
+    client = Client()
+    if version:
+        return client.get_model_version(model, version)
+    page = client.list_model_versions(model=model, sort_by="desc:number", size=100)
+    for candidate in page.items:
+        if not any(tag.startswith(ROLE_PREFIX) for tag in _tags(candidate)):
+            return candidate
+    raise LookupError(f"{model} has no version trained by chapter 01 (every version has a role)")
+
+
+@dataclass
+class ChampionOrigin:
+    """How the champion got to production, as the ledger tells it."""
+
+    model: str
+    version: str | None
+    entry: Any | None
+
+    def _repr_markdown_(self) -> str:
+        if self.version is None:
+            return f"No version of **{self.model}** holds production: there is no champion."
+        if self.entry is None:
+            return (
+                f"**{self.model} v{self.version}** holds production, but the ledger has no entry "
+                "putting it there (it was staged outside the kit)."
+            )
+        e = self.entry
+        return (
+            f"**{self.model} v{self.version}** holds production since ledger entry {e.sequence} "
+            f"({e.timestamp[:19]} UTC, by `{e.actor}`, source `{e.source}`):\n\n> {e.reason}"
+        )
+
+
+def champion_origin(model: str) -> ChampionOrigin:
+    """Return the production holder and the ledger entry that promoted it there."""
+    from governance.ledger import read_ledger
+
+    try:
+        champion = Client().get_model_version(model, "production")
+    except KeyError:
+        return ChampionOrigin(model, None, None)
+    entry = read_ledger(model).last_promotion(champion.name, "production")
+    return ChampionOrigin(model, champion.name, entry)
