@@ -16,7 +16,7 @@ from pathlib import Path
 PROJECT_ROOT: Path = Path(__file__).resolve().parents[1]
 """The repository root (the folder holding ``pyproject.toml``)."""
 
-STATE_DIR: Path = Path(os.environ.get("KIT_STATE_DIR", PROJECT_ROOT / "state")).resolve()
+STATE_DIR: Path = Path(os.environ.get("KIT_STATE_DIR") or PROJECT_ROOT / "state").resolve()
 """The one git-ignored folder holding all kit state. ``make reset`` empties it."""
 
 BUILD_DIR: Path = STATE_DIR / "build"
