@@ -131,6 +131,36 @@ def import_bundle(
     )
 
 
+def record_backlink(
+    model: str,
+    source: Endpoint,
+    dest: Endpoint,
+    version: str,
+    imported: dict[str, Any],
+    actor: str | None = None,
+    approved_by: str | None = None,
+    release_tag: str | None = None,
+) -> dict[str, Any]:
+    """On ``source``: note where ``version`` went (``imported`` is what the import returned).
+
+    Appends "exported to production as …" to the source ledger and moves the source version to
+    its own ``production`` stage, which says which version is live; re-running changes nothing.
+    """
+    return run_on(
+        source,
+        "backlink",
+        model=model,
+        version=str(version),
+        production_version=imported["version"],
+        dest_label=dest.label,
+        dest_location=dest.location,
+        bundle_sha256=imported["bundle_sha256"],
+        actor=actor or default_actor(),
+        approved_by=approved_by,
+        release_tag=release_tag,
+    )
+
+
 def promote_across(
     model: str,
     source: Endpoint,
@@ -153,15 +183,12 @@ def promote_across(
     imported = import_bundle(
         exported["bundle"], dest, state_dir, actor, approved_by=approved_by, release_tag=release_tag
     )
-    run_on(
+    record_backlink(
+        model,
         source,
-        "backlink",
-        model=model,
-        version=str(exported["version"]),
-        production_version=imported["version"],
-        dest_label=dest.label,
-        dest_location=dest.location,
-        bundle_sha256=imported["bundle_sha256"],
+        dest,
+        str(exported["version"]),
+        imported,
         actor=actor,
         approved_by=approved_by,
         release_tag=release_tag,

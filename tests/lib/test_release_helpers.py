@@ -1,0 +1,75 @@
+"""lib.release: the tables and tampered copies chapters 05 and 06 show (no ZenML runs)."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from governance.bundle import BundleError, seal, verify_bundle, write_json
+from governance.checks import CheckResult
+from lib.release import bundle_table, gates_table, tampered_copy, thresholds_table
+
+pytestmark = pytest.mark.unit
+
+KEY = b"k" * 32
+
+
+@pytest.fixture
+def bundle(tmp_path):
+    folder = tmp_path / "bundle"
+    folder.mkdir()
+    (folder / "model.pkl").write_bytes(pickle.dumps({"weights": list(range(100))}))
+    write_json(folder, "metrics.json", {"f1": 0.95})
+    seal(folder, KEY, {"model": "m", "version": 1})
+    return folder
+
+
+def test_bundle_table_lists_every_file_with_its_hash_and_the_manifest(bundle):
+    table = bundle_table(bundle)
+    assert list(table.index) == ["metrics.json", "model.pkl", "manifest.json", "manifest.sig"]
+    assert table.loc["model.pkl", "sha256"].endswith("…")
+
+
+@pytest.mark.parametrize(
+    ("how", "message"),
+    [("byte", "hash mismatch.*model.pkl"), ("rehash", "manifest was changed")],
+)
+def test_tampered_copies_are_refused_and_the_original_still_verifies(
+    bundle, tmp_path, how, message
+):
+    copy = tampered_copy(bundle, how, into=tmp_path / "copies")
+    with pytest.raises(BundleError, match=message):
+        verify_bundle(copy, KEY)
+    assert verify_bundle(bundle, KEY)["model"] == "m"
+
+
+def test_an_unknown_tampering_is_rejected(bundle):
+    with pytest.raises(ValueError, match="byte, rehash"):
+        tampered_copy(bundle, "swap")
+
+
+def test_thresholds_table_puts_production_above_staging():
+    table = thresholds_table({"f1": 0.95, "recall": 0.91})
+    assert (table["production ≥"] >= table["staging ≥"]).all()
+    assert table.loc["f1", "candidate"] == 0.95
+
+
+def test_gates_table_accepts_results_and_ledger_dicts():
+    result = CheckResult("f1 minimum", False, 0.9123456, ">= 0.93")
+    as_dict = {"name": "f1 minimum", "passed": False, "observed": 0.9123456, "expected": ">= 0.93"}
+    assert gates_table([result]).equals(gates_table([as_dict]))
+    assert gates_table([result]).loc["f1 minimum", "observed"] == 0.9123
+
+
+def test_plot_drift_draws_one_bar_group_per_batch_with_the_policy_lines():
+    from lib.release import plot_drift
+
+    def report(psi: float) -> dict:
+        features = {f"f{i}": {"psi": psi * i} for i in range(12)}
+        return {"features": features, "thresholds": {"warn_psi": 0.1, "alert_psi": 0.25}}
+
+    figure = plot_drift({"batch": report(0.01), "shifted": report(0.1)}, top=5)
+    ax = figure.axes[0]
+    assert {"batch", "shifted"} <= {t.get_text() for t in ax.get_legend().get_texts()}
+    assert len(ax.patches) == 10  # 5 features x 2 batches

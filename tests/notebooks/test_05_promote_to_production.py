@@ -1,0 +1,64 @@
+"""Chapter 05 under papermill: a signed release into production, refusals, rollback.
+
+The prerequisites (chapters 01 and 03) are made by calling the functions those chapters call;
+the chapter itself runs in embedded mode against this process's store (dev-staging) and a
+production store under the test's state folder.
+"""
+
+import pytest
+from release_chain import stage_candidate
+from zenml.client import Client
+
+pytestmark = pytest.mark.notebook
+
+CHAPTER = "05_promote_to_production"
+LEARNER = "rel05"
+
+
+@pytest.fixture(scope="module")
+def chapter(zenml_store):
+    staged = stage_candidate(LEARNER)
+    return staged, None
+
+
+def test_release_is_verified_ledgered_refused_when_tampered_and_rolls_back(chapter, run_chapter):
+    staged, _ = chapter
+    records = run_chapter(CHAPTER, LEARNER=LEARNER, MODE="embedded")
+    production_version = f"dev-staging-v{staged['candidate']}"
+    baseline_version = f"dev-staging-v{staged['baseline']}"
+
+    assert records["source_version"] == int(staged["candidate"])
+    assert records["production_version"] == production_version
+    assert records["import_status"] == "imported"
+    assert records["gates_passed"] is True and records["verified_files"] >= 8
+    assert records["history"] == "released-baseline"
+    assert "hash mismatch" in records["byte_refusal"] and "model.pkl" in records["byte_refusal"]
+    assert "manifest was changed" in records["rehash_refusal"]
+    assert records["rollback"] == [production_version, baseline_version]
+    assert records["forward"] == [baseline_version, production_version]
+
+    production = records["production"]
+    assert production["production"] == production_version
+    stages = {v["version"]: v["stage"] for v in production["versions"]}
+    assert stages == {production_version: "production", baseline_version: "archived"}
+    live = next(v for v in production["versions"] if v["version"] == production_version)
+    assert live["bundle_sha256"] == records["bundle_sha256"]
+    assert live["import_state"] == "complete"
+    assert production["ledger_problems"] == []
+    decisions = [(e["decision"], e["version"]) for e in production["ledger"]]
+    assert decisions == [
+        ("promoted", baseline_version),
+        ("promoted", production_version),
+        ("rolled_back", production_version),
+        ("promoted", baseline_version),
+        ("rolled_back", baseline_version),
+        ("promoted", production_version),
+    ]
+    release = production["ledger"][1]
+    assert (release["approved_by"], release["release_tag"]) == ("release-manager", "v1.0.0")
+    assert release["bundle_sha256"] == records["bundle_sha256"]
+
+    # dev-staging mirrors what is live: the candidate holds its own production stage again
+    source = Client().get_model_version(records["model_name"], "production")
+    assert source.name == staged["candidate"]
+    assert source.run_metadata["kit_production"]["version"] == production_version
