@@ -1,0 +1,23 @@
+"""Check this machine is ready for the kit: an OK/FAIL table; exit 1 on any FAIL, with the fix.
+
+    python scripts/check_env.py
+
+The same check runs as ``notebooks/00_setup_check.ipynb``. It never prints a secret.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import lib  # noqa: F401  (points ZenML at the kit's state folder)
+from lib.workshop.environment import run_checks
+
+
+def main() -> int:
+    report = run_checks()
+    print(report.table())
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
