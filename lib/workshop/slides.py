@@ -1,0 +1,101 @@
+"""Per-chapter reveal.js slides via nbconvert's slides exporter (``nbconvert --to slides``).
+
+Chapters carry no hand-made slide metadata: :func:`assign_slide_types` derives
+``metadata.slideshow.slide_type`` from the markdown headings, so every chapter gets slides the
+day it lands:
+
+- a ``#`` or ``##`` heading starts a new **slide**, a ``###`` heading a **subslide**;
+- other cells continue the current slide (``-``) until it would exceed :data:`MAX_LINES` lines,
+  then start a **subslide** below it;
+- exercise solutions, their check cells and ``record(...)`` cells are **skipped**: the room
+  sees the task, not the answer or the test plumbing.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+
+import nbformat
+
+from lib.config import BUILD_DIR, NOTEBOOKS_DIR
+from lib.workshop.exercises import SOLUTION_TAG, calls_a_check, chapters
+
+MAX_LINES = 22
+"""Roughly what fits on one slide at the default reveal.js size."""
+
+SLIDES_DIR = BUILD_DIR / "slides"
+_RECORD_CALL = re.compile(r"^record\(", re.MULTILINE)
+
+
+def _height(cell: nbformat.NotebookNode) -> int:
+    lines = cell.source.splitlines() or [""]
+    wrapped = sum(1 + len(line) // 90 for line in lines)
+    return wrapped + (2 if cell.cell_type == "code" else 1)
+
+
+def _heading_level(cell: nbformat.NotebookNode) -> int:
+    if cell.cell_type != "markdown":
+        return 0
+    first = cell.source.lstrip().splitlines()[0] if cell.source.strip() else ""
+    match = re.match(r"^(#{1,6})\s", first)
+    return len(match.group(1)) if match else 0
+
+
+def assign_slide_types(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Return a copy of ``nb`` with a slide type on every cell (see the module docstring)."""
+    nb = copy.deepcopy(nb)
+    used = MAX_LINES  # the first cell always opens a slide
+    previous_was_solution = False
+    for cell in nb.cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        level = _heading_level(cell)
+        skip = SOLUTION_TAG in tags or (
+            cell.cell_type == "code" and _RECORD_CALL.search(cell.source)
+        )
+        if cell.cell_type == "code" and previous_was_solution and calls_a_check(cell.source):
+            skip = True
+        previous_was_solution = SOLUTION_TAG in tags
+        if skip:
+            kind = "skip"
+        elif level in (1, 2) or (level and used >= MAX_LINES):
+            kind, used = "slide", _height(cell)
+        elif level == 3:
+            kind, used = "subslide", _height(cell)
+        elif used + _height(cell) > MAX_LINES:
+            kind, used = "subslide", _height(cell)
+        else:
+            kind, used = "-", used + _height(cell)
+        cell.metadata["slideshow"] = {"slide_type": kind}
+    return nb
+
+
+def build_slides(
+    notebooks: list[Path] | None = None,
+    out_dir: Path = SLIDES_DIR,
+    executed_dir: Path | None = None,
+) -> list[Path]:
+    """Write ``<chapter>.slides.html`` for each chapter; return the files written.
+
+    Args:
+        notebooks: chapters to convert; every chapter in ``notebooks/`` by default.
+        out_dir: where the HTML goes (``state/build/slides``, git-ignored).
+        executed_dir: if given, use the executed copy of a chapter from here when it exists
+            (``state/build/notebooks`` after ``make kit``), so the slides show outputs.
+    """
+    from nbconvert import SlidesExporter
+
+    exporter = SlidesExporter(reveal_scroll=True, reveal_transition="none")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for chapter in notebooks if notebooks is not None else chapters(NOTEBOOKS_DIR):
+        source = chapter
+        if executed_dir is not None and (executed_dir / chapter.name).is_file():
+            source = executed_dir / chapter.name
+        nb = assign_slide_types(nbformat.read(source, as_version=4))
+        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": chapter.stem}})
+        target = out_dir / f"{chapter.stem}.slides.html"
+        target.write_text(body, encoding="utf-8")
+        written.append(target)
+    return written
