@@ -11,7 +11,7 @@ export ZENML_ANALYTICS_OPT_IN ?= false
 export ZENML_ENABLE_RICH_TRACEBACK ?= false
 export ZENML_LOGGING_COLORS_DISABLED ?= true
 
-.PHONY: install setup kit test test-unit test-fast lab lint format strip benchmark reset help
+.PHONY: install setup kit test test-unit lab lint format strip rehearse benchmark reset help
 
 help:
 	@sed -n '1,4p' Makefile
@@ -56,6 +56,9 @@ format: install
 strip: install
 	$(VENV)/bin/nbstripout --keep-id notebooks/*.ipynb
 
+rehearse: setup
+	$(PY) scripts/rehearse_workflows.py
+
 benchmark: setup
 	$(PY) scripts/benchmarks/chapter_times.py
 
@@ -73,3 +76,24 @@ servers-down: install
 
 servers-status: install
 	$(PY) scripts/servers.py status
+
+# Workshop: setup check, exercises from the chapters' solution cells, slides, cohort reset.
+.PHONY: check-env exercises exercises-check slides reset-workshop test-browser
+check-env: install
+	$(PY) scripts/check_env.py
+
+exercises: install
+	$(PY) scripts/make_exercises.py
+
+exercises-check: install
+	$(PY) scripts/make_exercises.py --check
+
+slides: install
+	$(PY) scripts/make_slides.py
+
+# ARGS=--dry-run shows what would go; ARGS=--all also stops the servers and empties state/.
+reset-workshop:
+	$(PY) scripts/reset_workshop.py $(ARGS)
+
+test-browser: install
+	$(PY) -m pytest -m browser tests

@@ -26,7 +26,7 @@ def pr_comment(model: str, version: str = "latest") -> str:
     return render_pr_comment(
         model=model,
         version=mv.name,
-        stage=str(mv.stage.value) if mv.stage else "none",
+        stage=str(getattr(mv.stage, "value", mv.stage) or "none"),
         metadata=metadata,
         thresholds=thresholds,
         decisions=decisions,
