@@ -98,6 +98,11 @@ def version_runs(model: str, version: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["run", "pipeline", "status", "started", "id"])
 
 
+def model_artifact(model: str, version: str) -> Any:
+    """Return the version's ``model`` artifact (preprocessing + classifier), as stored."""
+    return Client().get_model_version(model, str(version)).get_model_artifact("model")
+
+
 def training_run(model: str, version: str) -> Any:
     """Return the pipeline run that produced the version's ``model`` artifact."""
     client = Client()
@@ -125,6 +130,15 @@ def plot_version_metrics(model: str) -> Figure:
     fig.suptitle(f"{model}: held-out metrics per version (orange: production)", fontsize=10)
     fig.tight_layout()
     return fig
+
+
+def gates_table(results: list[Any]) -> pd.DataFrame:
+    """One row per gate result (``governance.checks.CheckResult``): passed, value, threshold."""
+    rows = [
+        {"gate": r.name, "passed": r.passed, "value": r.observed, "threshold": r.expected}
+        for r in results
+    ]
+    return pd.DataFrame(rows, columns=["gate", "passed", "value", "threshold"]).set_index("gate")
 
 
 @dataclass

@@ -95,19 +95,24 @@ def ensure_dev_experiment(learner: str = "") -> Any:
 
 
 def latest_candidate(model: str, version: str = "") -> Any:
-    """Return ``version`` of ``model``, or by default its newest version without a ``role:`` tag.
+    """Return ``version`` of ``model``, or by default chapter 01's newest trained version.
+
+    That is the newest version with a ``model`` artifact and no ``role:`` tag (a run refused
+    before its first step still gets a version number, but no model).
 
     Raises:
-        LookupError: when no version was given and every version carries a role tag.
+        LookupError: when no version was given and no version qualifies.
     """
     client = Client()
     if version:
         return client.get_model_version(model, version)
     page = client.list_model_versions(model=model, sort_by="desc:number", size=100)
     for candidate in page.items:
-        if not any(tag.startswith(ROLE_PREFIX) for tag in _tags(candidate)):
+        if any(tag.startswith(ROLE_PREFIX) for tag in _tags(candidate)):
+            continue
+        if candidate.get_model_artifact("model") is not None:
             return candidate
-    raise LookupError(f"{model} has no version trained by chapter 01 (every version has a role)")
+    raise LookupError(f"{model} has no trained version without a role tag: run chapter 01")
 
 
 @dataclass

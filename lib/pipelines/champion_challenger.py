@@ -50,6 +50,19 @@ def champion_challenger_pipeline(
 
 
 @dataclass
+class Reasons:
+    """A recommendation with the reasons behind it."""
+
+    decision: str
+    reasons: list[str]
+
+    def _repr_markdown_(self) -> str:
+        return "\n".join(
+            [f"**Recommendation: {self.decision}**", ""] + [f"- {r}" for r in self.reasons]
+        )
+
+
+@dataclass
 class ChampionChallengerReport:
     """What a comparison found: versions, scores, comparison and recommendation."""
 
@@ -73,6 +86,26 @@ class ChampionChallengerReport:
                 "delta": c["deltas"],
             }
         ).round(4)
+
+    def reasons(self) -> Reasons:
+        """The recommendation and its reasons, displayed as a list."""
+        rec = self.recommendation
+        return Reasons(rec["decision"], list(rec["reasons"]))
+
+    def key_results(self) -> dict[str, Any]:
+        """The numbers a test or a CI job checks: versions, decision, agreement, deltas, p."""
+        c = self.comparison or {}
+        return {
+            "champion": self.champion_version,
+            "challenger": self.challenger_version,
+            "recommendation": self.recommendation["decision"],
+            "reasons": self.recommendation["reasons"],
+            "n_rows": c.get("n_rows", 0),
+            "agreement": c.get("agreement"),
+            "mean_abs_prob_delta": c.get("mean_abs_prob_delta"),
+            "deltas": c.get("deltas"),
+            "mcnemar_p": c.get("mcnemar", {}).get("p_value"),
+        }
 
     def _repr_markdown_(self) -> str:
         head = f"**{self.model_name}**: challenger v{self.challenger_version} vs "

@@ -1,0 +1,104 @@
+"""Chapters 02-04 under papermill: in order, then again with the same end state; guard cells.
+
+Chapter 01's work (one trained version) is done in-process to keep the suite fast; the
+nbmake smoke test runs every chapter in order, chapter 01 included.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import papermill as pm
+import pytest
+
+from governance.environments import governed
+from lib.config import model_name
+from lib.pipelines import training_model, training_pipeline
+
+pytestmark = pytest.mark.notebook
+
+EXPLORE, PROMOTE, COMPARE = (
+    "02_explore_model_control_plane",
+    "03_promote_to_staging",
+    "04_champion_vs_challenger",
+)
+
+
+def test_chapters_02_to_04_in_order_then_again_give_the_same_end_state(run_chapter):
+    learner = "nbflow"
+    governed(training_pipeline.with_options(model=training_model(learner)), "dev")()
+
+    explored = run_chapter(EXPLORE, LEARNER=learner)
+    assert explored["version"] == "1" and explored["ledger_entries"] == 0
+    assert explored["stages"] == {"1": ""} and explored["lineage_reaches_model"]
+    assert {"code", "data", "model"} <= set(explored["upstream_kinds"])
+    assert Path(explored["audit_pack"]).is_file()
+
+    first = run_chapter(PROMOTE, LEARNER=learner, ACTOR="ada")
+    candidate, baseline, experiment = first["candidate"], first["baseline"], first["experiment"]
+    assert candidate == "1" and len({candidate, baseline, experiment}) == 3
+    assert first["refusal_type"] == "PromotionRefused"
+    assert re.search(
+        r"recall minimum: observed 0\.7\d+, expected >= 0\.9", first["refusal_message"]
+    )
+    assert re.search(r"f1 minimum: observed 0\.8\d+, expected >= 0\.9", first["refusal_message"])
+    assert first["stages_after_refusal"] == first["stages_before"]
+    assert first["stages_before"] == {"staging": [], "production": [baseline]}
+    assert first["stages_after"] == {"staging": [candidate], "production": [baseline]}
+    assert first["decisions"] == [
+        [1, baseline, "promoted", "production"],
+        [2, experiment, "refused", "staging"],
+        [3, candidate, "promoted", "staging"],
+    ]
+    assert first["ledger_problems"] == []
+    audit = Path(first["audit_pack"]).read_text()
+    start = audit.index('<section id="ledger">')
+    ledger_section = audit[start : audit.index("</section>", start)]
+    assert ledger_section.count("<tr") == 1 + 3 and "ada" in ledger_section
+
+    compared = run_chapter(COMPARE, LEARNER=learner)
+    assert (compared["champion"], compared["challenger"]) == (baseline, candidate)
+    assert compared["recommendation"] == "promote" and compared["n_rows"] == 143
+    assert 0.9 <= compared["agreement"] < 1 and compared["deltas"]["f1"] > 0
+
+    again = run_chapter(PROMOTE, LEARNER=learner, ACTOR="ada")
+    assert (again["candidate"], again["baseline"], again["experiment"]) == (
+        candidate,
+        baseline,
+        experiment,
+    )
+    assert again["stages_after"] == first["stages_after"]
+    assert again["decisions"][:3] == first["decisions"]  # appended to, never rewritten
+    assert again["ledger_problems"] == []
+    compared_again = run_chapter(COMPARE, LEARNER=learner)
+    for key in ("champion", "challenger", "recommendation", "agreement", "deltas", "mcnemar_p"):
+        assert compared_again[key] == compared[key], key
+
+
+def _stopped_at_guard(stem: str, tmp_path: Path, **parameters) -> pm.PapermillExecutionError:
+    with pytest.raises(pm.PapermillExecutionError) as stopped:
+        pm.execute_notebook(
+            str(Path(__file__).resolve().parents[2] / "notebooks" / f"{stem}.ipynb"),
+            str(tmp_path / f"{stem}.ipynb"),
+            parameters=parameters,
+            kernel_name="python3",
+            progress_bar=False,
+        )
+    return stopped.value
+
+
+def test_each_chapter_stops_at_its_guard_naming_the_chapter_to_run(zenml_store, tmp_path):
+    from zenml.client import Client
+
+    for stem in (EXPLORE, PROMOTE):
+        error = _stopped_at_guard(stem, tmp_path, LEARNER="nomodel")
+        assert error.ename == "ChapterPrerequisiteError"
+        assert "run 01 · Train a model first" in error.evalue
+
+    # a version exists but nothing holds staging: chapter 04 asks for chapter 03
+    Client().create_model(name=model_name("nostage"))
+    Client().create_model_version(model_name_or_id=model_name("nostage"))
+    error = _stopped_at_guard(COMPARE, tmp_path, LEARNER="nostage")
+    assert error.ename == "ChapterPrerequisiteError"
+    assert "holds staging yet: run 03 · Promote to staging first" in error.evalue
