@@ -11,6 +11,7 @@ ZenML reads ``ZENML_CONFIG_PATH`` when its global configuration is first created
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 PROJECT_ROOT: Path = Path(__file__).resolve().parents[1]
@@ -45,9 +46,14 @@ def current_environment(value: str | None = None) -> str:
 
 
 def model_name(suffix: str = "") -> str:
-    """Return the model name, with a learner suffix in a shared workshop store (``_ada``)."""
-    suffix = suffix.strip()
-    return f"{MODEL_NAME}_{suffix}" if suffix else MODEL_NAME
+    """Return the model name, with a learner suffix in a shared workshop store (``_ada``).
+
+    The suffix is lower-cased and anything but letters and digits becomes ``_``, so a learner
+    typing ``Ada L.`` gets ``breast_cancer_classifier_ada_l``, which the policy's naming rule
+    accepts.
+    """
+    cleaned = re.sub(r"[^a-z0-9]+", "_", suffix.strip().lower()).strip("_")
+    return f"{MODEL_NAME}_{cleaned}" if cleaned else MODEL_NAME
 
 
 def bootstrap() -> None:

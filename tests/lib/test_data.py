@@ -41,3 +41,23 @@ def test_hash_changes_when_one_value_changes():
     changed = frame.copy()
     changed.iloc[0, 0] += 1e-9
     assert frame_sha256(frame) != frame_sha256(changed)
+
+
+@pytest.mark.parametrize(
+    ("learner", "expected"),
+    [
+        ("", "breast_cancer_classifier"),
+        ("ada", "breast_cancer_classifier_ada"),
+        ("Ada L.", "breast_cancer_classifier_ada_l"),
+        ("  Team-2 ", "breast_cancer_classifier_team_2"),
+    ],
+)
+def test_learner_suffix_always_gives_a_name_the_policy_accepts(learner, expected):
+    from governance.checks import check_model_governance, failed
+    from governance.policy import load_policy
+    from lib.config import model_name
+
+    name = model_name(learner)
+    assert name == expected
+    tags = ["use_case:breast_cancer", "owner_team:ml-platform"]
+    assert not failed(check_model_governance(name, tags, load_policy().model))
