@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from lib.config import PROJECT_ROOT
 
 
 def ensure_zenml_ready() -> str:
-    """Initialise the ZenML repository at the project root if needed; return the store URL."""
+    """Initialise the ZenML repository if needed; return the store URL.
+
+    The repository is the project root, or ``ZENML_REPOSITORY_PATH`` when set (the tests give
+    each process its own, so processes bound to other stores never rewrite the project's).
+    """
     from zenml.client import Client
 
-    if not (PROJECT_ROOT / ".zen").is_dir():
-        Client.initialize(root=PROJECT_ROOT)
+    root = Path(os.environ.get("ZENML_REPOSITORY_PATH") or PROJECT_ROOT)
+    if not (root / ".zen").is_dir():
+        root.mkdir(parents=True, exist_ok=True)
+        Client.initialize(root=root)
     client = Client()
     client.active_stack_model  # noqa: B018 - creates the default stack on first use
     return client.zen_store.url

@@ -14,6 +14,10 @@ from pathlib import Path
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
 _STORE_ROOT = Path(tempfile.mkdtemp(prefix=f"kit-tests-{_worker}-"))
 os.environ["ZENML_CONFIG_PATH"] = str(_STORE_ROOT / "zenml")
+# A repository root of its own: ZenML writes the active stack and project of the store it is
+# bound to into the repository's .zen/config.yaml, so sharing the project's would make test
+# processes (and the kit, afterwards) overwrite each other's choice.
+os.environ["ZENML_REPOSITORY_PATH"] = str(_STORE_ROOT / "repo")
 os.environ.pop("ZENML_STORE_URL", None)
 os.environ["KIT_STATE_DIR"] = str(_STORE_ROOT / "state")
 os.environ["ZENML_ANALYTICS_OPT_IN"] = "false"
@@ -27,17 +31,14 @@ for _name in ("KIT_ALERT_WEBHOOK_URL", "KIT_PUSHGATEWAY_URL", "KIT_POLICY_PATH")
 import pytest  # noqa: E402
 
 import lib  # noqa: E402,F401  (bootstraps the remaining ZenML variables)
-from lib.config import PROJECT_ROOT  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def zenml_store() -> Path:
-    """Initialise the ZenML repository at the project root against this process's temp store."""
-    from zenml.client import Client
+    """Initialise this process's ZenML repository and temporary store."""
+    from lib.setup import ensure_zenml_ready
 
-    if not (PROJECT_ROOT / ".zen").is_dir():
-        Client.initialize(root=PROJECT_ROOT)
-    Client().active_stack_model  # noqa: B018 - creates the default stack on first use
+    ensure_zenml_ready()
     return _STORE_ROOT
 
 

@@ -226,9 +226,10 @@ def check_imports() -> Check:
 
 
 def check_repository() -> Check:
-    """``zenml init`` has run at the project root."""
-    ok = (PROJECT_ROOT / ".zen").is_dir()
-    detail = f"{PROJECT_ROOT / '.zen'}" + ("" if ok else " missing")
+    """``zenml init`` has run at the repository ZenML uses (the project root by default)."""
+    root = Path(os.environ.get("ZENML_REPOSITORY_PATH") or PROJECT_ROOT)
+    ok = (root / ".zen").is_dir()
+    detail = f"{root / '.zen'}" + ("" if ok else " missing")
     return Check("ZenML repository initialised", ok, detail, "run make setup")
 
 

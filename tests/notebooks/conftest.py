@@ -11,17 +11,11 @@ from lib.config import NOTEBOOKS_DIR
 from lib.notebook import read_records
 
 
-@pytest.fixture
-def run_chapter(zenml_store: Path, tmp_path: Path) -> Callable[..., dict]:
-    """Execute a chapter with papermill and return the values it recorded.
-
-    The kernel inherits this process's environment, so it uses the temporary test store. A cell
-    error fails the test with papermill's message (chapter, cell and error).
-    """
+def _executor(folder: Path) -> Callable[..., dict]:
     import papermill as pm
 
     def _run(stem: str, **parameters) -> dict:
-        output = tmp_path / f"{stem}.ipynb"
+        output = folder / f"{stem}-{len(list(folder.iterdir()))}.ipynb"
         pm.execute_notebook(
             str(NOTEBOOKS_DIR / f"{stem}.ipynb"),
             str(output),
@@ -33,3 +27,19 @@ def run_chapter(zenml_store: Path, tmp_path: Path) -> Callable[..., dict]:
         return read_records(output)
 
     return _run
+
+
+@pytest.fixture
+def run_chapter(zenml_store: Path, tmp_path: Path) -> Callable[..., dict]:
+    """Execute a chapter with papermill and return the values it recorded.
+
+    The kernel inherits this process's environment, so it uses the temporary test store. A cell
+    error fails the test with papermill's message (chapter, cell and error).
+    """
+    return _executor(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def run_chapter_module(zenml_store: Path, tmp_path_factory) -> Callable[..., dict]:
+    """:func:`run_chapter` for module-scoped fixtures: one chapter run shared by many tests."""
+    return _executor(tmp_path_factory.mktemp("chapters"))
