@@ -228,3 +228,14 @@ def test_a_stale_stage_write_is_undone_by_the_ledger(model):
     assert stage_holders(model)["staging"] == [a]
     assert sync_stages(model) == {"staging": b}
     assert stage_holders(model)["staging"] == [b]
+
+
+@pytest.mark.pipeline
+def test_demote_sends_the_old_champion_back_to_staging(model, edit_policy):
+    edit_policy({"promotion.on_replace.production": "demote"})
+    champion, candidate = _new_version(model, GOOD), _new_version(model, GOOD)
+    promote(model, champion, "production", reason="the old champion")
+    promote(model, candidate, "staging", reason="the candidate")
+    decision = promote(model, candidate, "production", reason="the candidate wins")
+    assert decision.entry.previous_holder_action == "demote"
+    assert stage_holders(model) == {"staging": [champion], "production": [candidate]}

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -18,13 +19,16 @@ from governance.ledger import read_ledger
 pytestmark = pytest.mark.pipeline
 
 ROOT = Path(__file__).resolve().parents[2]
+_EMPTY_REPOSITORY = Path(tempfile.mkdtemp(prefix="kit-scripts-norepo-"))
 GOOD = {"accuracy": 0.97, "precision": 0.96, "recall": 0.96, "f1": 0.96, "roc_auc": 0.99}
 
 
 def run_script(name: str, *args: str, **env: str) -> subprocess.CompletedProcess:
+    """Run a script on this process's store. None of these runs a pipeline, so the script
+    gets an empty repository path and never rewrites the project's shared .zen/config.yaml."""
     return subprocess.run(
         [sys.executable, str(ROOT / "scripts" / name), *args],
-        env={**os.environ, **env},
+        env={**os.environ, "ZENML_REPOSITORY_PATH": str(_EMPTY_REPOSITORY), **env},
         capture_output=True,
         text=True,
         timeout=300,
