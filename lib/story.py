@@ -97,8 +97,9 @@ def ensure_dev_experiment(learner: str = "") -> Any:
 def latest_candidate(model: str, version: str = "") -> Any:
     """Return ``version`` of ``model``, or by default chapter 01's newest trained version.
 
-    That is the newest version with a ``model`` artifact and no ``role:`` tag (a run refused
-    before its first step still gets a version number, but no model).
+    That is the newest version with a ``model`` artifact, no ``role:`` tag and not in production
+    (a run refused before its first step still gets a version number, but no model; a version
+    released to production by chapter 05 is no longer a candidate).
 
     Raises:
         LookupError: when no version was given and no version qualifies.
@@ -108,7 +109,9 @@ def latest_candidate(model: str, version: str = "") -> Any:
         return client.get_model_version(model, version)
     page = client.list_model_versions(model=model, sort_by="desc:number", size=100)
     for candidate in page.items:
-        if any(tag.startswith(ROLE_PREFIX) for tag in _tags(candidate)):
+        if candidate.stage == "production" or any(
+            tag.startswith(ROLE_PREFIX) for tag in _tags(candidate)
+        ):
             continue
         if candidate.get_model_artifact("model") is not None:
             return candidate
