@@ -45,6 +45,7 @@ def test_batch_is_scored_by_stage_and_traces_back_to_the_training_run(released, 
     assert records["normal_drifted"] is False
     assert records["shifted_drifted"] is True
     assert set(SHIFTED_FEATURES) <= set(records["shifted_alerting"])
+    assert records["check_predict_drift"] is True  # the exercise's solution passes its check
 
     # the trace ends at the training run of the source version, in this (dev-staging) store
     model = records["model_name"]

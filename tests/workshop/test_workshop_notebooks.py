@@ -1,8 +1,15 @@
 """Generated notebooks under papermill: solutions pass, unsolved checks fail, learners coexist.
 
 Chapter 01's solution and exercise notebooks run once each, as two learners on one store, so
-three promises are checked for the price of two runs. Other chapters' solution notebooks run
-as they gain exercises.
+three promises are checked for the price of two runs.
+
+The other chapters' solution notebooks are deliberately not run here. A solution notebook is
+its chapter plus a banner cell: the drift test (``tests/workshop/test_exercises.py``) fails
+unless ``workshop/solutions/`` is exactly what the chapters generate. So each chapter's own
+papermill test in ``tests/notebooks/`` already executes every solution cell and its check, and
+asserts that the check recorded a pass (``check_<exercise>``). Running the copies again would
+double the slowest tests (chapter 05 alone takes minutes) and prove nothing new. One unsolved
+run, chapter 01's, is enough to show that a check cell reports failure instead of crashing.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from zenml.client import Client
 from lib.config import PROJECT_ROOT
 from lib.notebook import read_records
 from lib.workshop.checks import check_key
-from lib.workshop.exercises import chapters, find_exercises
+from lib.workshop.exercises import find_exercises
 
 pytestmark = pytest.mark.notebook
 
@@ -81,14 +88,3 @@ def test_two_learners_on_one_store_each_get_their_own_model(two_learners):
         assert {records["model_version"], records["staging_model_version"]} <= mine
         run = client.get_model_version(names[learner], records["model_version"])
         assert run.run_metadata["variant"] == "original"
-
-
-OTHER_CHAPTERS = [c.stem for c in chapters() if c.stem != FIRST and find_exercises(c)]
-
-
-if OTHER_CHAPTERS:  # defined only when there is something to run: CI fails on skips
-
-    @pytest.mark.parametrize("stem", OTHER_CHAPTERS)
-    def test_other_chapters_solution_notebooks_pass(stem, zenml_store, tmp_path):
-        results = _check_results(stem, _execute("solutions", stem, tmp_path, LEARNER="sol"))
-        assert all(results.values()), results
