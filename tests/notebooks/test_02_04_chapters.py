@@ -33,6 +33,7 @@ def test_chapters_02_to_04_in_order_then_again_give_the_same_end_state(run_chapt
     assert explored["version"] == "1" and explored["ledger_entries"] == 0
     assert explored["stages"] == {"1": ""} and explored["lineage_reaches_model"]
     assert {"code", "data", "model"} <= set(explored["upstream_kinds"])
+    assert explored["check_best_staging_candidate"] is True  # the exercise's solution passes
     assert Path(explored["audit_pack"]).is_file()
 
     first = run_chapter(PROMOTE, LEARNER=learner, ACTOR="ada")
@@ -49,18 +50,21 @@ def test_chapters_02_to_04_in_order_then_again_give_the_same_end_state(run_chapt
     assert first["decisions"] == [
         [1, baseline, "promoted", "production"],
         [2, experiment, "refused", "staging"],
-        [3, candidate, "promoted", "staging"],
+        [3, candidate, "refused", "staging"],  # the exercise: a stricter copy of the policy
+        [4, candidate, "promoted", "staging"],
     ]
+    assert first["check_refuse_on_accuracy"] is True
     assert first["ledger_problems"] == []
     audit = Path(first["audit_pack"]).read_text()
     start = audit.index('<section id="ledger">')
     ledger_section = audit[start : audit.index("</section>", start)]
-    assert ledger_section.count("<tr") == 1 + 3 and "ada" in ledger_section
+    assert ledger_section.count("<tr") == 1 + 4 and "ada" in ledger_section
 
     compared = run_chapter(COMPARE, LEARNER=learner)
     assert (compared["champion"], compared["challenger"]) == (baseline, candidate)
     assert compared["recommendation"] == "promote" and compared["n_rows"] == 143
     assert 0.9 <= compared["agreement"] < 1 and compared["deltas"]["f1"] > 0
+    assert compared["check_decide_on_conflicting_evidence"] is True
 
     again = run_chapter(PROMOTE, LEARNER=learner, ACTOR="ada")
     assert (again["candidate"], again["baseline"], again["experiment"]) == (
@@ -69,10 +73,12 @@ def test_chapters_02_to_04_in_order_then_again_give_the_same_end_state(run_chapt
         experiment,
     )
     assert again["stages_after"] == first["stages_after"]
-    assert again["decisions"][:3] == first["decisions"]  # appended to, never rewritten
+    assert again["decisions"][:4] == first["decisions"]  # appended to, never rewritten
+    assert again["check_refuse_on_accuracy"] is True  # the exercise can be run again
     assert again["ledger_problems"] == []
     compared_again = run_chapter(COMPARE, LEARNER=learner)
-    for key in ("champion", "challenger", "recommendation", "agreement", "deltas", "mcnemar_p"):
+    keys = ("champion", "challenger", "recommendation", "agreement", "deltas", "mcnemar_p")
+    for key in (*keys, "check_decide_on_conflicting_evidence"):
         assert compared_again[key] == compared[key], key
 
 
