@@ -47,7 +47,7 @@ def require_model_version(model: str, chapter: str) -> Any:
     """Return the latest version of ``model``, or stop with a message naming the chapter to run."""
     from zenml.client import Client
 
-    versions = Client().list_model_versions(model_name_or_id=model, size=1, sort_by="desc:number")
+    versions = Client().list_model_versions(model=model, size=1, sort_by="desc:number")
     if not versions.items:
         raise ChapterPrerequisiteError(
             f"No version of model {model!r} in this ZenML store yet: run {chapter} first."

@@ -8,8 +8,14 @@ it, so they use the same temporary store and never the kit's own state folder.
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
+
+# pytest puts test folders on sys.path, and tests/lib and tests/governance would then shadow
+# the real packages as empty namespace packages (``import lib`` would skip its bootstrap).
+# The project root goes first so ``lib`` and ``governance`` are always the kit's own.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
 _STORE_ROOT = Path(tempfile.mkdtemp(prefix=f"kit-tests-{_worker}-"))

@@ -336,7 +336,7 @@ def production_status(model: str) -> dict[str, Any]:
         }
     versions = []
     for mv in client.list_model_versions(
-        model_name_or_id=model, size=100, sort_by="asc:number"
+        model=model, size=100, sort_by="asc:number"
     ).items:
         metadata = mv.run_metadata or {}
         source = metadata.get("kit_source") or {}
