@@ -36,8 +36,11 @@ setup: install
 kit: setup
 	$(PY) scripts/run_notebooks.py --profile $(PROFILE)
 
+# Two phases: everything but the server tests on two workers (one test file per worker at a
+# time), then the tests that start real ZenML servers on their own, so start-up is not starved.
 test: install
-	$(PY) -m pytest tests
+	$(PY) -m pytest -n auto --dist loadfile -m "not servers" tests
+	$(PY) -m pytest -m servers tests
 
 test-unit: install
 	$(PY) -m pytest -m unit tests

@@ -8,6 +8,7 @@ it, so they use the same temporary store and never the kit's own state folder.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -24,6 +25,9 @@ os.environ["ZENML_CONFIG_PATH"] = str(_STORE_ROOT / "zenml")
 # bound to into the repository's .zen/config.yaml, so sharing the project's would make test
 # processes (and the kit, afterwards) overwrite each other's choice.
 os.environ["ZENML_REPOSITORY_PATH"] = str(_STORE_ROOT / "repo")
+# The repository must exist before test modules are collected: importing a step resolves its
+# source against the repository root (without one, pytest-xdist workers have no source root).
+(_STORE_ROOT / "repo" / ".zen").mkdir(parents=True)
 os.environ.pop("ZENML_STORE_URL", None)
 os.environ["KIT_STATE_DIR"] = str(_STORE_ROOT / "state")
 os.environ["ZENML_ANALYTICS_OPT_IN"] = "false"
@@ -55,11 +59,14 @@ def store_root() -> Path:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """With ``KIT_NO_SKIPS=1`` (set by ``.ci/run``), any skipped test fails the run.
+    """Remove this process's temporary store (``KIT_KEEP_TEST_STATE=1`` keeps it), and with
+    ``KIT_NO_SKIPS=1`` (set by ``.ci/run``) make any skipped test fail the run.
 
     On a laptop a test that needs a missing system tool (Pushgateway, Chromium, Node) skips
     with a reason; in CI, which installs them all, a skip would hide lost coverage.
     """
+    if os.environ.get("KIT_KEEP_TEST_STATE") != "1":
+        shutil.rmtree(_STORE_ROOT, ignore_errors=True)
     if os.environ.get("KIT_NO_SKIPS") != "1":
         return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
