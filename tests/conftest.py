@@ -52,6 +52,33 @@ def zenml_store() -> Path:
     return _STORE_ROOT
 
 
+@pytest.fixture
+def edit_policy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Return ``edit(changes) -> Path``: write a changed copy of the policy and select it.
+
+    ``changes`` maps dotted keys to values, e.g. ``{"performance.staging.f1": 0.99}``. The copy
+    is selected through ``KIT_POLICY_PATH``, as a user trying a policy change would do.
+    """
+    import yaml
+
+    from governance.policy import PACKAGED_POLICY
+
+    def edit(changes: dict | None = None) -> Path:
+        data = yaml.safe_load(PACKAGED_POLICY.read_text())
+        for dotted, value in (changes or {}).items():
+            node = data
+            *parents, leaf = dotted.split(".")
+            for key in parents:
+                node = node[key]
+            node[leaf] = value
+        path = tmp_path / "policy.yaml"
+        path.write_text(yaml.safe_dump(data, sort_keys=False))
+        monkeypatch.setenv("KIT_POLICY_PATH", str(path))
+        return path
+
+    return edit
+
+
 @pytest.fixture(scope="session")
 def store_root() -> Path:
     """The temporary folder holding this process's ZenML store and kit state."""

@@ -14,43 +14,15 @@ import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 # A temporary store when the suite-level conftest has not chosen one (this file runs first
 # when tests/governance is collected on its own).
 os.environ.setdefault("ZENML_CONFIG_PATH", tempfile.mkdtemp(prefix="kit-governance-zenml-"))
 os.environ.setdefault("ZENML_ANALYTICS_OPT_IN", "false")
 os.environ.setdefault("ZENML_ENABLE_RICH_TRACEBACK", "false")
-
-PACKAGED_POLICY = Path(__file__).resolve().parents[2] / "governance" / "policy.yaml"
-
-
-@pytest.fixture
-def edit_policy(tmp_path, monkeypatch):
-    """Return ``edit(changes) -> Path``: write a policy copy with ``changes`` and select it.
-
-    ``changes`` maps dotted keys to values, e.g. ``{"performance.staging.f1": 0.99}``. The copy
-    is selected through ``KIT_POLICY_PATH``, as a user would do.
-    """
-
-    def edit(changes: dict[str, Any] | None = None) -> Path:
-        data = yaml.safe_load(PACKAGED_POLICY.read_text())
-        for dotted, value in (changes or {}).items():
-            node = data
-            *parents, leaf = dotted.split(".")
-            for key in parents:
-                node = node[key]
-            node[leaf] = value
-        path = tmp_path / "policy.yaml"
-        path.write_text(yaml.safe_dump(data, sort_keys=False))
-        monkeypatch.setenv("KIT_POLICY_PATH", str(path))
-        return path
-
-    return edit
 
 
 @dataclass

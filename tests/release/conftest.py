@@ -20,29 +20,6 @@ from governance.release.endpoints import Endpoint, endpoint
 from lib.config import STATE_DIR
 
 
-@pytest.fixture
-def edit_policy(tmp_path, monkeypatch):
-    """Return ``edit({"dotted.key": value})``: select a changed copy of the policy."""
-    import yaml
-
-    from governance.policy import PACKAGED_POLICY
-
-    def edit(changes: dict) -> Path:
-        data = yaml.safe_load(PACKAGED_POLICY.read_text())
-        for dotted, value in changes.items():
-            node = data
-            *parents, leaf = dotted.split(".")
-            for key in parents:
-                node = node[key]
-            node[leaf] = value
-        path = tmp_path / "policy.yaml"
-        path.write_text(yaml.safe_dump(data, sort_keys=False))
-        monkeypatch.setenv("KIT_POLICY_PATH", str(path))
-        return path
-
-    return edit
-
-
 @pytest.fixture(scope="session")
 def state_dir() -> Path:
     """The temporary kit state folder, with a generated signing key in it."""
