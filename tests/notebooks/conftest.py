@@ -15,7 +15,11 @@ def _executor(folder: Path) -> Callable[..., dict]:
     import papermill as pm
 
     def _run(stem: str, **parameters) -> dict:
-        output = folder / f"{stem}-{len(list(folder.iterdir()))}.ipynb"
+        # The first run of a chapter is <stem>.ipynb; later runs of it get -2, -3, ...
+        output, n = folder / f"{stem}.ipynb", 1
+        while output.exists():
+            n += 1
+            output = folder / f"{stem}-{n}.ipynb"
         pm.execute_notebook(
             str(NOTEBOOKS_DIR / f"{stem}.ipynb"),
             str(output),
