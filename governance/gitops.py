@@ -19,6 +19,8 @@ def pr_comment(model: str, version: str = "latest") -> str:
     """Return the PR comment for one model version, read from the ZenML store."""
     from zenml.client import Client
 
+    from governance.ledger import stage_name
+
     mv = Client().get_model_version(model, version)
     metadata = dict(mv.run_metadata)
     thresholds = (metadata.get("performance_gate") or {}).get("thresholds") or {}
@@ -26,7 +28,7 @@ def pr_comment(model: str, version: str = "latest") -> str:
     return render_pr_comment(
         model=model,
         version=mv.name,
-        stage=str(getattr(mv.stage, "value", mv.stage) or "none"),
+        stage=stage_name(mv),
         metadata=metadata,
         thresholds=thresholds,
         decisions=decisions,

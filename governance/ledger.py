@@ -87,6 +87,11 @@ class LedgerEntry(BaseModel):
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def stage_name(model_version: Any) -> str:
+    """Return a model version's stage as the ledger writes it (``"none"`` when it has none)."""
+    return str(getattr(model_version.stage, "value", model_version.stage) or "none")
+
+
 def ledger_name(model: str) -> str:
     """Return the artifact name holding ``model``'s ledger."""
     return f"{LEDGER_PREFIX}{model}"

@@ -56,10 +56,6 @@ def find_version(model: str, version: str | None = None, stage: str | None = Non
         raise UnknownModelError(f"model {model!r} has no version {version!r}") from None
 
 
-def _stage(mv: Any) -> str:
-    return str(getattr(mv.stage, "value", mv.stage) or "none")
-
-
 def _reference(training_run: Any, artifact_name: str, bins: int) -> dict[str, Any]:
     for step in training_run.steps.values():
         if artifact_name in step.outputs:
@@ -95,7 +91,7 @@ def export_version(
     metadata = json_safe(dict(mv.run_metadata or {}))
     metrics = {k: metadata[k] for k in METRIC_NAMES if k in metadata}
     tags = [t.name for t in mv.tags]
-    results = production_gates(model, tags, metrics, _stage(mv), policy)
+    results = production_gates(model, tags, metrics, ledger.stage_name(mv), policy)
     if failed(results):
         raise GateError(f"production gate (export of {model} v{mv.number})", failed(results))
     key = signing_key(state_dir)
@@ -129,7 +125,7 @@ def export_version(
             "name": mv.name,
             "description": mv.description,
             "tags": tags,
-            "stage": _stage(mv),
+            "stage": ledger.stage_name(mv),
             "created": mv.created,
             "metadata": metadata,
         },
@@ -149,7 +145,7 @@ def export_version(
         "model_version": mv.number,
         "model_version_name": mv.name,
         "model_version_id": str(mv.id),
-        "stage_at_export": _stage(mv),
+        "stage_at_export": ledger.stage_name(mv),
         "training_run_id": str(training_run.id),
         "training_run_name": training_run.name,
         "model_artifact_id": str(model_artifact.id),
@@ -182,7 +178,7 @@ def _move_to_production(
         holder = None
     if holder is not None and holder.id == mv.id:
         return {"status": "already-recorded", "version": mv.number}
-    from_stage = _stage(mv)
+    from_stage = ledger.stage_name(mv)
     mv.set_stage("production", force=True)
     entry = ledger.append_entry(
         model,

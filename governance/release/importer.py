@@ -93,10 +93,6 @@ def _holder(model: str) -> Any | None:
         return None
 
 
-def _stage(mv: Any) -> str:
-    return str(getattr(mv.stage, "value", mv.stage) or "none")
-
-
 def _remove_unfinished(mv: Any) -> None:
     """Delete an unfinished import: the version, then the artifact versions it had linked."""
     client = Client()
@@ -125,7 +121,7 @@ def _already(mv: Any, source: dict[str, Any], digest: str) -> dict[str, Any]:
         "status": "already-imported",
         "model": mv.model.name,
         "version": mv.name,
-        "stage": _stage(mv),
+        "stage": ledger.stage_name(mv),
         "bundle_sha256": (mv.run_metadata or {}).get("kit_bundle", {}).get("sha256", digest),
     }
 
@@ -148,7 +144,7 @@ def _settle_existing(model: str, name: str, source: dict, digest: str, lease: fl
             e.version == name and e.changes_stage and e.to_stage == "production"
             for e in ledger.read_ledger(model)
         )
-        if in_ledger and _stage(mv) == "production":
+        if in_ledger and ledger.stage_name(mv) == "production":
             log_metadata(metadata={STATE_KEY: "complete"}, model_version_id=mv.id)
             return _version(model, name)
         started = metadata.get(STARTED_KEY)
@@ -335,15 +331,13 @@ def production_status(model: str) -> dict[str, Any]:
             "ledger_problems": [],
         }
     versions = []
-    for mv in client.list_model_versions(
-        model=model, size=100, sort_by="asc:number"
-    ).items:
+    for mv in client.list_model_versions(model=model, size=100, sort_by="asc:number").items:
         metadata = mv.run_metadata or {}
         source = metadata.get("kit_source") or {}
         versions.append(
             {
                 "version": mv.name,
-                "stage": _stage(mv),
+                "stage": ledger.stage_name(mv),
                 "source_version": source.get("model_version"),
                 "source": source.get("location"),
                 "import_state": metadata.get(STATE_KEY),

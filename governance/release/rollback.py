@@ -13,10 +13,6 @@ from governance import ledger
 from governance.release.errors import RollbackError, UnknownModelError
 
 
-def _stage(mv: Any) -> str:
-    return str(getattr(mv.stage, "value", mv.stage) or "none")
-
-
 def rollback(model: str, actor: str, to: str | None = None, reason: str = "") -> dict[str, Any]:
     """Make an earlier production version live again and archive the current one.
 
@@ -56,7 +52,7 @@ def rollback(model: str, actor: str, to: str | None = None, reason: str = "") ->
         raise RollbackError(
             f"{model} {target.name} was never in production (per the ledger); promote it instead"
         )
-    from_stage = _stage(target)
+    from_stage = ledger.stage_name(target)
     target.set_stage("production", force=True)
     why = reason or f"rollback from {current.name} to {target.name}"
     ledger.append_entry(
