@@ -139,6 +139,15 @@ class DriftRules(_Strict):
         return self
 
 
+class ServingRules(_Strict):
+    """Real-time serving: which stage a deployment serves, fast-path audit flushes, body limit."""
+
+    stage: Literal["staging", "production"] = "production"
+    flush_every: int = Field(default=100, ge=1)
+    flush_seconds: float = Field(default=10.0, gt=0)
+    max_body_bytes: int = Field(default=65536, ge=1024)
+
+
 class Policy(_Strict):
     """The whole policy file, validated."""
 
@@ -152,6 +161,7 @@ class Policy(_Strict):
     notifications: NotificationSettings
     production_promotion: ProductionPromotionRules = ProductionPromotionRules()
     drift: DriftRules = DriftRules()
+    serving: ServingRules = ServingRules()
     source: str = Field(default="", description="Path the policy was loaded from.")
     sha256: str = Field(default="", description="Hash of the policy file's bytes.")
 

@@ -102,3 +102,34 @@ def register_local_stacks(
             created = False
         infos.append(StackInfo(env, stack_name, str(path), created))
     return infos
+
+
+DEPLOYER_NAME = "kit-local-deployer"
+
+
+def serving_stack_id() -> str:
+    """Return the id of a stack like the active one plus the local deployer (re-runnable).
+
+    Pipeline deployments need a deployer in the stack. Rather than changing the active stack,
+    this registers ``<active>-serving`` with the same orchestrator and artifact store (so the
+    deployment loads the same artifacts) and ``kit-local-deployer``. A stack that already has a
+    deployer is returned as it is.
+    """
+    client = Client()
+    base = client.active_stack_model
+    if base.components.get(StackComponentType.DEPLOYER):
+        return str(base.id)
+    deployer_id, _ = _ensure_component(
+        client, DEPLOYER_NAME, StackComponentType.DEPLOYER, "local", {}
+    )
+    components = {kind: str(c[0].id) for kind, c in base.components.items()}
+    components[StackComponentType.DEPLOYER] = deployer_id
+    name = f"{base.name}-serving"
+    try:
+        stack = client.get_stack(name, allow_name_prefix_match=False)
+    except KeyError:
+        return str(client.create_stack(name=name, components=components).id)
+    current = {kind: str(c[0].id) for kind, c in stack.components.items()}
+    if current != components:
+        client.update_stack(name, component_updates=components)
+    return str(stack.id)

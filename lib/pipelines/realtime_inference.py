@@ -1,0 +1,53 @@
+"""Real-time inference: one request in, one prediction out, as a ZenML pipeline deployment.
+
+    from lib.pipelines.realtime_inference import realtime_inference_pipeline, serving_pipeline
+
+    serving_pipeline(stage="production").deploy(deployment_name="breast-cancer-realtime")
+
+Deployed, ZenML serves it over HTTP (``POST /invoke`` with ``{"parameters": {"features":
+{...}}}``). The ``on_init`` hook loads the model version holding the serving stage **once**, when
+the deployment starts; every ``/invoke`` is then a run of one step that only scores. After a
+promotion, deploy again to serve the new version. ``lib.serving`` adds the fast path and the
+audit of its answers; ``scripts/deploy_realtime.py`` deploys, inspects, invokes and deletes.
+"""
+
+from __future__ import annotations
+
+from zenml import pipeline
+
+from lib.config import model_name
+from lib.serving.model import load_serving_model
+from lib.serving.schema import BreastCancerFeatures, Prediction
+from lib.steps.inference.predict_request import predict_request
+
+
+@pipeline(enable_cache=False, on_init=load_serving_model)
+def realtime_inference_pipeline(features: BreastCancerFeatures) -> Prediction:
+    """Score one patient's measurements with the preloaded serving model."""
+    return predict_request(features)
+
+
+def serving_pipeline(
+    stage: str | None = None,
+    suffix: str = "",
+    port: int | None = None,
+    flush_every: int | None = None,
+    flush_seconds: float | None = None,
+):
+    """The pipeline configured to serve ``stage`` of the kit's model (default: the policy's).
+
+    Adds the deployment settings of :func:`lib.serving.app.deployment_settings`: the fast path,
+    the audit hooks, the body limit and a generated bearer key.
+    """
+    from governance.policy import load_policy
+    from lib.serving.app import deployment_settings
+
+    return realtime_inference_pipeline.with_options(
+        on_init_kwargs={
+            "model_name": model_name(suffix),
+            "stage": stage or load_policy().serving.stage,
+        },
+        settings=deployment_settings(
+            port=port, flush_every=flush_every, flush_seconds=flush_seconds
+        ),
+    )

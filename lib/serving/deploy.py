@@ -1,0 +1,223 @@
+"""Deploy, inspect, call and delete the real-time deployment from Python.
+
+These functions talk to the store this process's ZenML client is bound to: run them in a
+process bound to the side you serve (``scripts/deploy_realtime.py --side production`` does).
+
+The bearer key the local deployer generates is written to ``state/secrets/deployments/<name>.key``
+(git-ignored, owner-only) for ``curl`` and clients; no function here prints or returns it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import requests
+
+from lib.config import STATE_DIR
+from lib.serving.app import FAST_PATH
+
+INVOKE_PATH = "/invoke"
+DEFAULT_NAME = "breast-cancer-realtime"
+
+
+class DeploymentError(RuntimeError):
+    """A deployment could not be created, reached or removed."""
+
+
+def key_file(name: str, state_dir: str | Path = STATE_DIR) -> Path:
+    """Where the bearer key of deployment ``name`` is kept."""
+    return Path(state_dir) / "secrets" / "deployments" / f"{name}.key"
+
+
+def _save_key(name: str, key: str) -> Path:
+    path = key_file(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return path
+
+
+def bearer_key(name: str) -> str:
+    """The deployment's bearer key, from the store (falls back to the key file)."""
+    from zenml.client import Client
+
+    try:
+        key = Client().get_deployment(name).auth_key
+    except KeyError:
+        key = None
+    if not key and key_file(name).is_file():
+        key = key_file(name).read_text().strip()
+    if not key:
+        raise DeploymentError(f"deployment {name!r} has no bearer key")
+    return key
+
+
+def deploy(
+    name: str = DEFAULT_NAME,
+    stage: str | None = None,
+    suffix: str = "",
+    port: int | None = None,
+    flush_every: int | None = None,
+    flush_seconds: float | None = None,
+    timeout: int = 180,
+) -> dict:
+    """Deploy (or redeploy) the real-time pipeline serving ``stage``; wait until it answers.
+
+    Redeploying an existing name replaces its process: the new one loads whichever version
+    holds the stage now. Returns ``name``, ``url``, ``status``, ``model_version``, ``stage``.
+    """
+    from zenml.client import Client
+
+    from governance.policy import load_policy
+    from governance.stacks.local import serving_stack_id
+    from lib.config import model_name
+    from lib.pipelines.realtime_inference import serving_pipeline
+    from lib.serving.model import NoServingModel, load_serving_model
+
+    stage = stage or load_policy().serving.stage
+    try:  # refuse early, with the reason, rather than start a process that cannot serve
+        serving = load_serving_model(model_name(suffix), stage)
+    except NoServingModel as error:
+        raise DeploymentError(str(error)) from error
+    os.environ["ZENML_ACTIVE_STACK_ID"] = serving_stack_id()
+    pipe = serving_pipeline(
+        stage=stage,
+        suffix=suffix,
+        port=port,
+        flush_every=flush_every,
+        flush_seconds=flush_seconds,
+    )
+    # ZenML needs a value for every pipeline parameter at deploy time; requests must still send
+    # their own features (the request model has no default for them).
+    deployment = pipe.deploy(deployment_name=name, timeout=timeout, features=example_features())
+    deployment = Client().get_deployment(deployment.id)
+    if not deployment.url or not deployment.auth_key:
+        raise DeploymentError(f"deployment {name!r} did not start: status {deployment.status}")
+    _save_key(name, deployment.auth_key)
+    wait_until_ready(deployment.url, timeout=timeout)
+    return {
+        "name": name,
+        "url": deployment.url,
+        "status": str(deployment.status.value if deployment.status else "unknown"),
+        "model_name": serving.model_name,
+        "model_version": serving.model_version,
+        "stage": stage,
+    }
+
+
+def wait_until_ready(url: str, timeout: float = 120) -> None:
+    """Poll ``/health`` until the app answers 200."""
+    deadline = time.monotonic() + timeout
+    last = ""
+    while time.monotonic() < deadline:
+        try:
+            response = requests.get(f"{url}/health", timeout=5)
+            if response.status_code == 200:
+                return
+            last = f"HTTP {response.status_code}"
+        except requests.RequestException as error:
+            last = type(error).__name__
+        time.sleep(0.5)
+    raise DeploymentError(f"{url} did not become healthy within {timeout:.0f} s ({last})")
+
+
+def status(name: str = DEFAULT_NAME) -> dict:
+    """Status, URL and health of deployment ``name`` (``DeploymentError`` if it is unknown)."""
+    from zenml.client import Client
+
+    try:
+        deployment = Client().get_deployment(name)
+    except KeyError as error:
+        raise DeploymentError(f"no deployment named {name!r}") from error
+    healthy = False
+    if deployment.url:
+        try:
+            healthy = requests.get(f"{deployment.url}/health", timeout=5).status_code == 200
+        except requests.RequestException:
+            healthy = False
+    return {
+        "name": deployment.name,
+        "url": deployment.url or "",
+        "status": str(deployment.status.value if deployment.status else "unknown"),
+        "healthy": healthy,
+        "snapshot": str(deployment.snapshot.id) if deployment.snapshot else "",
+    }
+
+
+def url_of(name: str = DEFAULT_NAME) -> str:
+    """The deployment's base URL."""
+    found = status(name)
+    if not found["url"]:
+        raise DeploymentError(f"deployment {name!r} has no URL (status {found['status']})")
+    return found["url"]
+
+
+def call(
+    url: str,
+    key: str,
+    features: dict,
+    fast: bool = False,
+    timeout: float = 30,
+) -> requests.Response:
+    """POST one request to ``/invoke`` (a run) or, with ``fast``, ``/predict``."""
+    if fast:
+        return requests.post(
+            f"{url}{FAST_PATH}",
+            json=features,
+            headers={"Authorization": f"Bearer {key}"},
+            timeout=timeout,
+        )
+    return requests.post(
+        f"{url}{INVOKE_PATH}",
+        json={"parameters": {"features": features}},
+        headers={"Authorization": f"Bearer {key}"},
+        timeout=timeout,
+    )
+
+
+def prediction_of(response: requests.Response, fast: bool = False) -> dict:
+    """The prediction in a 200 response of either path; ``DeploymentError`` with the reason."""
+    if response.status_code != 200:
+        raise DeploymentError(f"HTTP {response.status_code}: {response.text[:500]}")
+    body = response.json()
+    if fast:
+        return body
+    if not body.get("success", False):
+        raise DeploymentError(f"the run failed: {json.dumps(body.get('error'))[:500]}")
+    outputs = body.get("outputs") or {}
+    return next(iter(outputs.values())) if len(outputs) == 1 else outputs
+
+
+def invoke(name: str, features: dict, fast: bool = False) -> dict:
+    """Call deployment ``name`` with one patient's features; return the prediction."""
+    response = call(url_of(name), bearer_key(name), features, fast=fast)
+    return prediction_of(response, fast=fast)
+
+
+def delete(name: str = DEFAULT_NAME, timeout: int = 60) -> bool:
+    """Stop and delete deployment ``name`` (a clean shutdown: the audit buffer is flushed).
+
+    Returns ``False`` when there was nothing to delete.
+    """
+    from zenml.client import Client
+
+    client = Client()
+    try:
+        client.get_deployment(name)
+    except KeyError:
+        return False
+    client.delete_deployment(name, timeout=timeout)
+    key_file(name).unlink(missing_ok=True)
+    return True
+
+
+def example_features(row: int = 0) -> dict:
+    """One real patient's measurements from the dataset, as a request body's ``features``."""
+    from lib.data import TARGET, load_frame
+
+    frame = load_frame("original").drop(columns=[TARGET])
+    return {k: float(v) for k, v in frame.iloc[row].items()}
