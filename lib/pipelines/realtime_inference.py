@@ -1,8 +1,11 @@
 """Real-time inference: one request in, one prediction out, as a ZenML pipeline deployment.
 
-    from lib.pipelines.realtime_inference import realtime_inference_pipeline, serving_pipeline
+    from lib.pipelines.realtime_inference import serving_pipeline
+    from lib.serving.deploy import example_features
 
-    serving_pipeline(stage="production").deploy(deployment_name="breast-cancer-realtime")
+    serving_pipeline("3", stage="production").deploy(
+        deployment_name="breast-cancer-realtime", features=example_features()
+    )
 
 Deployed, ZenML serves it over HTTP (``POST /invoke`` with ``{"parameters": {"features":
 {...}}}``). The ``on_init`` hook loads the model version holding the serving stage **once**, when
@@ -28,24 +31,33 @@ def realtime_inference_pipeline(features: BreastCancerFeatures) -> Prediction:
 
 
 def serving_pipeline(
+    version: str,
     stage: str | None = None,
     suffix: str = "",
     port: int | None = None,
     flush_every: int | None = None,
     flush_seconds: float | None = None,
 ):
-    """The pipeline configured to serve ``stage`` of the kit's model (default: the policy's).
+    """The pipeline configured to serve ``version`` of the kit's model, which holds ``stage``.
 
-    Adds the deployment settings of :func:`lib.serving.app.deployment_settings`: the fast path,
-    the audit hooks, the body limit and a generated bearer key.
+    The version is resolved from the stage when deploying and pinned: the init hook loads
+    exactly it (refusing to start if it left the stage), and every ``/invoke`` run is linked to
+    it in the Model Control Plane. Adds the deployment settings of
+    :func:`lib.serving.app.deployment_settings`: the fast path, the audit hooks, the body limit
+    and a generated bearer key.
     """
+    from zenml import Model
+
     from governance.policy import load_policy
     from lib.serving.app import deployment_settings
 
+    name = model_name(suffix)
     return realtime_inference_pipeline.with_options(
+        model=Model(name=name, version=version),
         on_init_kwargs={
-            "model_name": model_name(suffix),
+            "model_name": name,
             "stage": stage or load_policy().serving.stage,
+            "version": version,
         },
         settings=deployment_settings(
             port=port, flush_every=flush_every, flush_seconds=flush_seconds

@@ -85,6 +85,7 @@ def deploy(
         raise DeploymentError(str(error)) from error
     os.environ["ZENML_ACTIVE_STACK_ID"] = serving_stack_id()
     pipe = serving_pipeline(
+        serving.model_version,
         stage=stage,
         suffix=suffix,
         port=port,

@@ -55,13 +55,19 @@ class NoServingModel(LookupError):
     """No model version holds the stage the deployment serves."""
 
 
-def load_serving_model(model_name: str = "", stage: str = "") -> ServingModel:
+def load_serving_model(model_name: str = "", stage: str = "", version: str = "") -> ServingModel:
     """Load the version of ``model_name`` that holds ``stage`` (``on_init`` hook).
 
-    Defaults: the kit's model and the policy's serving stage.
+    Args:
+        model_name: Defaults to the kit's model.
+        stage: Defaults to the policy's serving stage.
+        version: The version the deployment was pinned to when it was deployed. It must still
+            hold ``stage``: a deployment never starts serving a version that was moved out of
+            the stage in the meantime.
 
     Raises:
-        NoServingModel: No version holds ``stage``; the deployment does not start.
+        NoServingModel: No version holds ``stage`` (or the pinned one no longer does); the
+            deployment does not start.
     """
     from zenml.client import Client
 
@@ -71,16 +77,22 @@ def load_serving_model(model_name: str = "", stage: str = "") -> ServingModel:
     model_name = model_name or kit_model_name()
     stage = stage or load_policy().serving.stage
     try:
-        version = Client().get_model_version(model_name, stage)
+        found = Client().get_model_version(model_name, version or stage)
     except KeyError as error:
         raise NoServingModel(
             f"no version of model {model_name!r} holds stage {stage!r}: promote one first"
         ) from error
+    held = getattr(found.stage, "value", found.stage)
+    if held != stage:
+        raise NoServingModel(
+            f"{model_name} version {found.name} holds stage {held!r}, not {stage!r}: "
+            "deploy again to serve the version that holds it now"
+        )
     loaded = ServingModel(
-        model=version.get_model_artifact("model").load(),
+        model=found.get_model_artifact("model").load(),
         model_name=model_name,
-        model_version=version.name,
-        model_version_id=str(version.id),
+        model_version=found.name,
+        model_version_id=str(found.id),
         stage=stage,
     )
     register(loaded)
