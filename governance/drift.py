@@ -48,6 +48,18 @@ def _shares(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
     return counts / max(values.size, 1)
 
 
+def _shares_by_counting(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """The same shares as :func:`_shares`, from one count per edge instead of a bucket per row.
+
+    Bucket ``k`` holds the values with exactly ``k`` edges at or below them, so its count is
+    ``#(values >= edges[k-1]) - #(values >= edges[k])``. With the profile's nine or so edges
+    this is several times faster than ``searchsorted`` on a million rows.
+    """
+    at_or_above = [np.count_nonzero(values >= edge) for edge in edges]
+    counts = -np.diff(np.array([values.size, *at_or_above, 0], dtype=float))
+    return counts / max(values.size, 1)
+
+
 def psi(reference: np.ndarray, current: np.ndarray) -> float:
     """Population stability index of two bucket-share vectors of the same length."""
     ref = np.clip(np.asarray(reference, dtype=float), EPSILON, None)
@@ -69,8 +81,10 @@ def drift_report(batch: pd.DataFrame, profile: dict[str, Any], rules: DriftRules
         if name not in batch.columns:
             missing.append(name)
             continue
-        values = batch[name].dropna().to_numpy(dtype=float)
-        current = _shares(values, np.asarray(ref["edges"], dtype=float))
+        values = batch[name].to_numpy(dtype=float)
+        if np.isnan(values).any():
+            values = values[~np.isnan(values)]
+        current = _shares_by_counting(values, np.asarray(ref["edges"], dtype=float))
         value = psi(ref["shares"], current)
         status = (
             "alert" if value >= rules.alert_psi else "warn" if value >= rules.warn_psi else "ok"

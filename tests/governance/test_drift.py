@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from governance.drift import drift_report, psi, reference_profile
+from governance.drift import _shares, _shares_by_counting, drift_report, psi, reference_profile
 from governance.policy import load_policy
 
 pytestmark = pytest.mark.unit
@@ -23,6 +23,25 @@ def test_psi_is_zero_for_identical_shares_and_grows_with_shift():
     assert psi(shares, shares) == pytest.approx(0.0)
     moved = np.array([0.0] * 5 + [0.2] * 5)
     assert psi(shares, moved) > 0.25
+
+
+def test_counting_per_edge_gives_the_same_shares_as_a_bucket_per_row():
+    rng = np.random.default_rng(3)
+    edges = np.array([0.1, 0.25, 0.25001, 0.5, 0.9])
+    values = np.concatenate([rng.uniform(0, 1, 10_000), edges, edges, [-1.0, 2.0]])
+    np.testing.assert_array_equal(_shares_by_counting(values, edges), _shares(values, edges))
+    empty = np.array([], dtype=float)
+    np.testing.assert_array_equal(_shares_by_counting(empty, edges), _shares(empty, edges))
+
+
+def test_missing_values_are_left_out_of_the_shares_and_the_mean(training):
+    rules = load_policy().drift
+    profile = reference_profile(training, rules.bins)
+    batch = training.head(1000).copy()
+    with_gaps = batch.copy()
+    with_gaps.loc[with_gaps.index[::10], "a"] = np.nan
+    expected = drift_report(batch.drop(index=batch.index[::10]), profile, rules)
+    assert drift_report(with_gaps, profile, rules)["features"]["a"] == expected["features"]["a"]
 
 
 def test_a_batch_from_the_same_population_does_not_drift(training):
