@@ -10,12 +10,19 @@ steps opt in explicitly::
 
 Every stored DataFrame then carries ``rows``, ``columns``, ``missing_share`` and
 ``content_sha256`` as artifact metadata, which the audit trail and the lineage views read back.
+
+Big frames are cheap to pass between steps that run in one process (the local orchestrator):
+the frame a step just stored is kept (at most :data:`RECENT_FRAMES` of them) and handed to the
+next step that loads the same artifact, instead of reading the parquet file back. pandas'
+copy-on-write makes the shared frame safe: a step that changes its input gets its own copy.
+Another process (another orchestrator, ``artifact.load()`` elsewhere) reads the file.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+from collections import OrderedDict
 from typing import Any, ClassVar
 
 import pandas as pd
@@ -24,6 +31,11 @@ from zenml.io import fileio
 from zenml.materializers.base_materializer import BaseMaterializer
 
 FILENAME = "data.parquet"
+
+RECENT_FRAMES = 2
+"""How many just-stored frames this process keeps for the steps that load them next."""
+
+_recent: OrderedDict[str, pd.DataFrame] = OrderedDict()
 
 
 def content_sha256(df: pd.DataFrame) -> str:
@@ -46,6 +58,23 @@ def dataframe_profile(df: pd.DataFrame) -> dict[str, Any]:
     }
 
 
+def _remember(uri: str, data: pd.DataFrame) -> None:
+    _recent[uri] = data.copy(deep=False)  # copy-on-write: later changes to data do not leak
+    _recent.move_to_end(uri)
+    while len(_recent) > RECENT_FRAMES:
+        _recent.popitem(last=False)
+
+
+def parquet_options(data: pd.DataFrame) -> dict[str, Any]:
+    """Writer options: dictionary encoding only where it pays (not on float columns).
+
+    A float column of measurements has as many distinct values as rows; trying to
+    dictionary-encode it first roughly doubles the write time for nothing.
+    """
+    dictionary = [c for c, t in data.dtypes.items() if not pd.api.types.is_float_dtype(t)]
+    return {"index": True, "use_dictionary": dictionary}
+
+
 class DataFrameParquetMaterializer(BaseMaterializer):
     """Stores a DataFrame as one parquet file (dtypes survive) and profiles it."""
 
@@ -54,7 +83,10 @@ class DataFrameParquetMaterializer(BaseMaterializer):
     SKIP_REGISTRATION: ClassVar[bool] = True
 
     def load(self, data_type: type[Any]) -> pd.DataFrame:
-        """Read the parquet file back."""
+        """Read the parquet file back (or take the frame this process just stored there)."""
+        recent = _recent.get(self.uri)
+        if recent is not None:
+            return recent.copy(deep=False)
         path = os.path.join(self.uri, FILENAME)
         with fileio.open(path, "rb") as handle:
             return pd.read_parquet(handle)
@@ -66,12 +98,18 @@ class DataFrameParquetMaterializer(BaseMaterializer):
             raise TypeError(f"parquet needs string column names; rename these first: {bad[:5]}")
         path = os.path.join(self.uri, FILENAME)
         with fileio.open(path, "wb") as handle:
-            data.to_parquet(handle, index=True)
+            data.to_parquet(handle, **parquet_options(data))
+        _remember(self.uri, data)
 
     def extract_metadata(self, data: pd.DataFrame) -> dict[str, Any]:
         """Record the data profile (see :func:`dataframe_profile`)."""
-        return dataframe_profile(data)
+        profile = dataframe_profile(data)
+        self._hashed = (id(data), profile["content_sha256"])
+        return profile
 
     def compute_content_hash(self, data: pd.DataFrame) -> str | None:
-        """Let ZenML store the same content hash on the artifact version."""
+        """Let ZenML store the same content hash on the artifact version (hashed once)."""
+        hashed = getattr(self, "_hashed", None)
+        if hashed is not None and hashed[0] == id(data):
+            return hashed[1]
         return content_sha256(data)
