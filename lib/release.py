@@ -301,7 +301,8 @@ def batch_summary(run: Any) -> BatchSummary:
     scoring = run.steps["score_batch"].run_metadata.get("batch_scoring", {})
     drift = _output(run, "check_drift", "drift_report").load()
     linked = client.list_artifact_versions(model_version_id=mv.id, size=100).items
-    checks = run.steps["validate_data_quality"].run_metadata
+    gate_step = "gate_data_quality" if "gate_data_quality" in run.steps else "validate_data_quality"
+    checks = run.steps[gate_step].run_metadata
     gate = _gate_counts(checks)
     return BatchSummary(
         run_name=run.name,

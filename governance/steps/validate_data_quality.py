@@ -1,6 +1,12 @@
-"""Gate step: the dataset must satisfy the policy's data-quality rules."""
+"""Gate steps: the dataset must satisfy the policy's data-quality rules.
 
-from typing import Annotated
+``validate_data_quality`` passes the checked dataset on as its output (training pipelines feed
+it to the next step). ``gate_data_quality`` applies the same checks and returns only the report:
+for a large batch that the next steps read from the artifact it was checked in, so a million
+rows are not stored a second time just to come out of the gate unchanged.
+"""
+
+from typing import Annotated, Any
 
 import pandas as pd
 from zenml import step
@@ -14,9 +20,8 @@ from governance.policy import load_policy
 logger = get_logger(__name__)
 
 
-@step(output_materializers=DataFrameParquetMaterializer)
-def validate_data_quality(dataset: pd.DataFrame) -> Annotated[pd.DataFrame, "validated_dataset"]:
-    """Pass ``dataset`` through if it meets the policy; otherwise refuse, listing every breach.
+def apply_data_quality_gate(dataset: pd.DataFrame) -> dict[str, Any]:
+    """Check ``dataset``, log the report, raise :class:`GateError` where the policy enforces.
 
     The report is logged as metadata on the step and on the model version in context. In an
     environment that does not enforce (``dev``) a breach is logged as a warning instead.
@@ -46,4 +51,20 @@ def validate_data_quality(dataset: pd.DataFrame) -> Annotated[pd.DataFrame, "val
         )
     else:
         logger.info("data-quality gate passed %d checks (%s)", len(results), environment)
+    return summary
+
+
+@step(output_materializers=DataFrameParquetMaterializer)
+def validate_data_quality(dataset: pd.DataFrame) -> Annotated[pd.DataFrame, "validated_dataset"]:
+    """Pass ``dataset`` through if it meets the policy; otherwise refuse, listing every breach."""
+    apply_data_quality_gate(dataset)
     return dataset
+
+
+@step
+def gate_data_quality(dataset: pd.DataFrame) -> Annotated[dict, "data_quality_report"]:
+    """Refuse ``dataset`` if it breaks the policy (listing every breach); return the report.
+
+    Downstream steps take the dataset from the same artifact and run ``after`` this step.
+    """
+    return apply_data_quality_gate(dataset)

@@ -7,16 +7,17 @@
 Run it against the production side (a production server, or the embedded production store):
 the model is whatever version holds the ``production`` stage there when the run starts, and
 the run and its predictions are linked to that version. The batch passes through the
-platform's data-quality gate first; drift is measured against the training reference that
-travelled with the model in its bundle. Scheduling is external (a CI cron): the local
-orchestrator has no schedules.
+platform's data-quality gate first (``gate_data_quality``: it returns its report; scoring and
+the drift check read the batch from the very artifact the gate checked); drift is measured
+against the training reference that travelled with the model in its bundle. Scheduling is
+external (a CI cron): the local orchestrator has no schedules.
 """
 
 from __future__ import annotations
 
 from zenml import Model, pipeline
 
-from governance.steps import validate_data_quality
+from governance.steps import gate_data_quality
 from lib.config import model_name
 from lib.pipelines.training import DEFAULT_TAGS
 from lib.steps.inference.check_drift import check_drift
@@ -37,6 +38,7 @@ def batch_inference_pipeline(
     batch = load_batch(
         n_rows=n_rows, input_path=input_path, drift_shift=drift_shift, random_state=random_state
     )
-    batch = validate_data_quality(batch)
+    # Steps run one after the other: a refused batch fails the run here, before any scoring.
+    gate_data_quality(batch)
     score_batch(batch)
     check_drift(batch)

@@ -1,5 +1,6 @@
 """The gate steps in real ZenML runs: they block where the policy enforces and record why."""
 
+from pathlib import Path
 from typing import Annotated
 
 import numpy as np
@@ -11,7 +12,8 @@ from zenml.client import Client
 
 from governance.checks import GateError
 from governance.environments import governed
-from governance.steps import validate_data_quality, validate_model_performance
+from governance.materializers import DataFrameParquetMaterializer
+from governance.steps import gate_data_quality, validate_data_quality, validate_model_performance
 
 pytestmark = pytest.mark.pipeline
 
@@ -32,6 +34,42 @@ def make_frame(kind: str) -> Annotated[pd.DataFrame, "dataset"]:
 @pipeline(dynamic=True, enable_cache=False)
 def data_gate_pipeline(kind: str = "good") -> None:
     validate_data_quality(make_frame(kind))
+
+
+@pipeline(dynamic=True, enable_cache=False)
+def report_gate_pipeline(kind: str = "good") -> None:
+    dataset = make_frame(kind)
+    gate_data_quality(dataset)
+    frame_size(dataset)
+
+
+@step
+def frame_size(dataset: pd.DataFrame) -> Annotated[int, "size"]:
+    return int(dataset.size)
+
+
+@step(output_materializers=DataFrameParquetMaterializer)
+def stored_frame() -> Annotated[pd.DataFrame, "stored"]:
+    return load_breast_cancer(as_frame=True).frame
+
+
+@step
+def change_in_place(dataset: pd.DataFrame) -> Annotated[float, "changed_sum"]:
+    dataset["mean area"] *= 0  # a careless step; its input artifact must not change
+    dataset.loc[dataset.index[0], "mean radius"] = -1.0
+    return float(dataset["mean area"].sum())
+
+
+@step
+def area_sum(dataset: pd.DataFrame) -> Annotated[float, "area_sum"]:
+    return float(dataset["mean area"].sum())
+
+
+@pipeline(dynamic=True, enable_cache=False)
+def handoff_pipeline() -> None:
+    frame = stored_frame()
+    change_in_place(frame)
+    area_sum(frame)
 
 
 @step
@@ -100,9 +138,35 @@ def test_validated_data_is_stored_as_parquet_with_its_profile(zenml_store):
     assert len(metadata["content_sha256"]) == 64
     loaded = artifact.load()
     pd.testing.assert_frame_equal(loaded, expected)
+    stored = pd.read_parquet(Path(artifact.uri) / "data.parquet")  # the file, not a handoff
+    pd.testing.assert_frame_equal(stored, expected)
     from governance.materializers.dataframe import content_sha256
 
     assert metadata["content_sha256"] == content_sha256(expected)
+
+
+def test_report_gate_refuses_before_the_next_step_and_returns_its_report(zenml_store):
+    runnable = governed(report_gate_pipeline.with_options(model=model("dq_report")), "staging")
+    with pytest.raises(GateError, match="4 check"):
+        runnable(kind="bad")
+    refused = last_run("report_gate_pipeline")
+    assert "frame_size" not in refused.steps
+    assert refused.steps["gate_data_quality"].run_metadata["data_quality"]["n_failed"] == 4
+
+    run = Client().get_pipeline_run(runnable(kind="good").id)
+    report = run.steps["gate_data_quality"].outputs["data_quality_report"][0].load()
+    assert report["passed"] is True and report["rows"] == 569
+    assert run.steps["frame_size"].outputs["size"][0].load() == 569 * 31
+
+
+def test_a_frame_handed_to_later_steps_in_process_is_the_stored_one(zenml_store):
+    run = Client().get_pipeline_run(handoff_pipeline().id)
+    expected = load_breast_cancer(as_frame=True).frame
+    assert run.steps["change_in_place"].outputs["changed_sum"][0].load() == 0.0
+    assert run.steps["area_sum"].outputs["area_sum"][0].load() == float(expected["mean area"].sum())
+    artifact = run.steps["stored_frame"].outputs["stored"][0]
+    pd.testing.assert_frame_equal(artifact.load(), expected)
+    pd.testing.assert_frame_equal(pd.read_parquet(Path(artifact.uri) / "data.parquet"), expected)
 
 
 def test_performance_gate_follows_the_policy_file(zenml_store, edit_policy):

@@ -96,3 +96,20 @@ def test_a_shifted_batch_is_reported_as_drifted_and_still_scored(production_vers
     alerting = {name for name, f in drift["features"].items() if f["status"] == "alert"}
     assert set(SHIFTED_FEATURES) <= alerting
     assert run.steps["score_batch"].outputs["predictions"][0].run_metadata["rows"] == 1500
+
+
+@pytest.mark.pipeline
+def test_a_refused_batch_is_never_scored(production_version, tmp_path):
+    from zenml.client import Client
+
+    from governance.checks import GateError
+
+    path = tmp_path / "unlabelled.parquet"
+    make_batch(1500, random_state=6).drop(columns=["target"]).to_parquet(path)
+    with pytest.raises(GateError, match="column target present"):
+        _run(input_path=str(path))
+    run = Client().get_pipeline("batch_inference_pipeline").last_run
+    assert run.status.value == "failed"
+    assert "score_batch" not in run.steps and "check_drift" not in run.steps
+    report = run.steps["gate_data_quality"].run_metadata["data_quality"]
+    assert report["passed"] is False and report["enforced"] is True
