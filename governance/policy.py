@@ -19,6 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 POLICY_ENV_VAR = "KIT_POLICY_PATH"
 PACKAGED_POLICY: Path = Path(__file__).resolve().parent / "policy.yaml"
 METRIC_NAMES: tuple[str, ...] = ("accuracy", "precision", "recall", "f1", "roc_auc")
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader when PyYAML has it: the same result, ~10x faster (every gate reads)."""
 
 
 class _Strict(BaseModel):
@@ -203,7 +205,7 @@ def load_policy(path: str | Path | None = None) -> Policy:
     """
     resolved = policy_path(path)
     raw = resolved.read_bytes()
-    data = yaml.safe_load(raw) or {}
+    data = yaml.load(raw, Loader=_SAFE_LOADER) or {}
     if not isinstance(data, dict):
         raise ValueError(f"policy file {resolved} must hold a mapping at its top level")
     return Policy(**data, source=str(resolved), sha256=hashlib.sha256(raw).hexdigest())
