@@ -85,6 +85,19 @@ def store_root() -> Path:
     return _STORE_ROOT
 
 
+def _stop_leftover_deployments() -> None:
+    """Delete pipeline deployments a failed test left running in this process's store."""
+    if "zenml.client" not in sys.modules:
+        return
+    from zenml.client import Client
+
+    try:
+        for deployment in Client().list_deployments(size=100).items:
+            Client().delete_deployment(deployment.id, force=True)
+    except Exception as error:  # noqa: BLE001 - best effort; report, never fail the session
+        print(f"could not stop leftover deployments: {error}")
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Remove this process's temporary store (``KIT_KEEP_TEST_STATE=1`` keeps it), and with
     ``KIT_NO_SKIPS=1`` (set by ``.ci/run``) make any skipped test fail the run.
@@ -92,6 +105,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     On a laptop a test that needs a missing system tool (Pushgateway, Chromium, Node) skips
     with a reason; in CI, which installs them all, a skip would hide lost coverage.
     """
+    _stop_leftover_deployments()
     if os.environ.get("KIT_KEEP_TEST_STATE") != "1":
         shutil.rmtree(_STORE_ROOT, ignore_errors=True)
     if os.environ.get("KIT_NO_SKIPS") != "1":

@@ -84,6 +84,9 @@ def deploy(
     except NoServingModel as error:
         raise DeploymentError(str(error)) from error
     os.environ["ZENML_ACTIVE_STACK_ID"] = serving_stack_id()
+    # A port the OS hands out, unless asked: two services starting at the same moment could
+    # otherwise both see the deployer's first choice (8000) free.
+    port = port or free_port()
     pipe = serving_pipeline(
         serving.model_version,
         stage=stage,
@@ -108,6 +111,15 @@ def deploy(
         "model_version": serving.model_version,
         "stage": stage,
     }
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free now."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def wait_until_ready(url: str, timeout: float = 120) -> None:
@@ -222,3 +234,73 @@ def example_features(row: int = 0) -> dict:
 
     frame = load_frame("original").drop(columns=[TARGET])
     return {k: float(v) for k, v in frame.iloc[row].items()}
+
+
+def delete_at_exit(name: str = DEFAULT_NAME) -> None:
+    """Delete deployment ``name`` when this Python process ends, if it still exists.
+
+    A notebook registers this right after deploying: if a later cell fails, papermill (or
+    closing the notebook) shuts the kernel down and the deployment goes with it, flushed.
+    """
+    import atexit
+
+    def _cleanup() -> None:
+        try:
+            delete(name)
+        except Exception as error:  # noqa: BLE001 - best effort at interpreter exit
+            print(f"warning: deployment {name!r} may still be running: {error}")
+
+    atexit.register(_cleanup)
+
+
+def time_requests(url: str, key: str, features: dict, count: int, fast: bool) -> list[float]:
+    """Send the same request ``count`` times over one connection; return each latency (s)."""
+    path = FAST_PATH if fast else INVOKE_PATH
+    body = features if fast else {"parameters": {"features": features}}
+    headers = {"Authorization": f"Bearer {key}"}
+    latencies = []
+    with requests.Session() as session:
+        for _ in range(count):
+            started = time.perf_counter()
+            response = session.post(f"{url}{path}", json=body, headers=headers, timeout=60)
+            latencies.append(time.perf_counter() - started)
+            if response.status_code != 200:
+                raise DeploymentError(f"{path}: HTTP {response.status_code}")
+    return latencies
+
+
+def latency_table(samples: dict[str, list[float]]):
+    """p50 and p95 in milliseconds per path, as a DataFrame."""
+    import numpy as np
+    import pandas as pd
+
+    return pd.DataFrame(
+        {
+            label: {
+                "requests": len(values),
+                "p50 ms": round(1000 * float(np.percentile(values, 50)), 1),
+                "p95 ms": round(1000 * float(np.percentile(values, 95)), 1),
+            }
+            for label, values in samples.items()
+        }
+    ).T
+
+
+def flushed_predictions(model_name: str, version: str):
+    """Every fast-path answer written to the store for ``model_name`` ``version`` (DataFrame)."""
+    import pandas as pd
+    from zenml.client import Client
+
+    client = Client()
+    model_version = client.get_model_version(model_name, version)
+    links = client.list_model_version_artifact_links(
+        model_version_id=model_version.id, size=1000
+    ).items
+    frames = [
+        link.artifact_version.load()
+        for link in links
+        if link.artifact_version.artifact.name == "realtime_predictions"
+    ]
+    if not frames:
+        return pd.DataFrame()
+    return pd.concat(frames, ignore_index=True).sort_values("recorded_at", ignore_index=True)
