@@ -2,15 +2,11 @@
 
 Chapters 05 and 06 need, on dev-staging: a candidate version in ``staging`` and the storyline's
 baseline in ``production`` (the model live when the story starts). Chapter 06 also needs a
-release on the production side, which :func:`release` makes.
-
-Run as a script to prepare whatever store the process is bound to (the two-server test runs it
-through ``scripts/servers.py run``): ``python tests/notebooks/release_chain.py LEARNER``.
+release on the production side, which :func:`release` makes. The embedded-mode tests of those
+chapters use these; the two-server test runs chapters 01-04 themselves.
 """
 
 from __future__ import annotations
-
-import sys
 
 import lib  # noqa: F401  (kit defaults before ZenML loads)
 
@@ -48,7 +44,3 @@ def release(learner: str, source, dest, state_dir) -> str:
 
     result = promote_across(model_name(learner), source, dest, state_dir, stage="staging")
     return result.production_version
-
-
-if __name__ == "__main__":
-    print(stage_candidate(sys.argv[1] if len(sys.argv) > 1 else ""))
