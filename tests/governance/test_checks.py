@@ -14,6 +14,7 @@ from governance.checks import (
     check_data_quality,
     check_model_governance,
     check_performance,
+    duplicate_share,
     failed,
     report,
 )
@@ -149,3 +150,30 @@ def test_numpy_metric_values_are_accepted():
 )
 def test_model_governance_names_what_is_missing(name, tags, failures):
     assert names(check_model_governance(name, tags, POLICY.model)) == failures
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.integers(0, 3),
+            st.sampled_from([0.0, 1.5, float("nan")]),
+            st.integers(0, 2),
+        ),
+        max_size=40,
+    )
+)
+def test_duplicate_share_is_pandas_duplicated(rows):
+    frame = pd.DataFrame(rows, columns=["a", "b", "c"])
+    expected = float(frame.duplicated().mean()) if len(frame) else 0.0
+    assert duplicate_share(frame) == pytest.approx(expected)
+
+
+def test_duplicate_share_on_measurements_repeated_rows_and_constant_columns():
+    rng = np.random.default_rng(4)
+    measured = pd.DataFrame(rng.normal(size=(5000, 4)), columns=list("abcd"))
+    assert duplicate_share(measured) == 0.0
+    repeated = pd.concat([measured, measured.head(50)], ignore_index=True)
+    assert duplicate_share(repeated) == pytest.approx(50 / 5050)
+    constant_first = repeated.assign(a=1.0, b=2.0, c=3.0)  # only column d tells rows apart
+    assert duplicate_share(constant_first) == pytest.approx(constant_first.duplicated().mean())
