@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from collections import OrderedDict
 from typing import Any, ClassVar
 
@@ -36,6 +37,7 @@ RECENT_FRAMES = 2
 """How many just-stored frames this process keeps for the steps that load them next."""
 
 _recent: OrderedDict[str, pd.DataFrame] = OrderedDict()
+_recent_lock = threading.Lock()  # steps submitted in parallel store from several threads
 
 
 def content_sha256(df: pd.DataFrame) -> str:
@@ -59,10 +61,12 @@ def dataframe_profile(df: pd.DataFrame) -> dict[str, Any]:
 
 
 def _remember(uri: str, data: pd.DataFrame) -> None:
-    _recent[uri] = data.copy(deep=False)  # copy-on-write: later changes to data do not leak
-    _recent.move_to_end(uri)
-    while len(_recent) > RECENT_FRAMES:
-        _recent.popitem(last=False)
+    frame = data.copy(deep=False)  # copy-on-write: later changes to data do not leak into it
+    with _recent_lock:
+        _recent[uri] = frame
+        _recent.move_to_end(uri)
+        while len(_recent) > RECENT_FRAMES:
+            _recent.popitem(last=False)
 
 
 def parquet_options(data: pd.DataFrame) -> dict[str, Any]:
@@ -84,7 +88,8 @@ class DataFrameParquetMaterializer(BaseMaterializer):
 
     def load(self, data_type: type[Any]) -> pd.DataFrame:
         """Read the parquet file back (or take the frame this process just stored there)."""
-        recent = _recent.get(self.uri)
+        with _recent_lock:
+            recent = _recent.get(self.uri)
         if recent is not None:
             return recent.copy(deep=False)
         path = os.path.join(self.uri, FILENAME)
