@@ -221,6 +221,10 @@ def server_environment(server: LocalServer) -> dict[str, str]:
         {
             "ZENML_SERVER": "true",
             "ZENML_CONFIG_PATH": str(server.root / "server-config"),
+            # The state folder may sit inside a ZenML repository (the kit's own does), whose
+            # .zen/config.yaml holds a client's active project and stack. ZenML finds it by
+            # walking up from the working directory unless given a path: this one has no .zen.
+            "ZENML_REPOSITORY_PATH": str(server.root),
             "ZENML_STORE_URL": f"sqlite:///{server.db_path}",
             "ZENML_LOCAL_STORES_PATH": str(server.artifact_path),
             "ZENML_SERVER_AUTO_ACTIVATE": "true",
