@@ -70,12 +70,12 @@ def _remember(uri: str, data: pd.DataFrame) -> None:
 
 
 def parquet_options(data: pd.DataFrame) -> dict[str, Any]:
-    """Writer options: dictionary encoding only where it pays (not on float columns).
+    """Writer options: dictionary encoding only where it pays (labels, not numbers).
 
-    A float column of measurements has as many distinct values as rows; trying to
+    A column of measurements or row ids has about as many distinct values as rows; trying to
     dictionary-encode it first roughly doubles the write time for nothing.
     """
-    dictionary = [c for c, t in data.dtypes.items() if not pd.api.types.is_float_dtype(t)]
+    dictionary = [c for c, t in data.dtypes.items() if not pd.api.types.is_numeric_dtype(t)]
     return {"index": True, "use_dictionary": dictionary}
 
 
