@@ -68,8 +68,8 @@ benchmark: setup
 reset:
 	$(PY) scripts/reset.py
 
-# Two local ZenML servers (dev-staging, production) for chapters 05-06 in two-server mode.
-# Run the chapters against them with: $(PY) scripts/servers.py run -- $(PY) scripts/run_notebooks.py
+# Two local ZenML servers (dev-staging, production): every chapter runs against them with
+#   $(PY) scripts/servers.py run -- $(PY) scripts/run_notebooks.py
 .PHONY: servers-up servers-down servers-status
 servers-up: setup
 	$(PY) scripts/servers.py up
