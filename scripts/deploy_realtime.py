@@ -5,6 +5,7 @@
     python scripts/deploy_realtime.py invoke --row 3          # POST /invoke (one pipeline run)
     python scripts/deploy_realtime.py invoke --fast --json patient.json   # POST /predict
     python scripts/deploy_realtime.py delete                  # clean shutdown, audit flushed
+    python scripts/deploy_realtime.py config --out realtime.yaml   # for `zenml pipeline deploy`
 
 The deployment runs on one side of the release: ``--side production`` (default) or
 ``dev-staging``, in the embedded stores or on the local servers (``--mode``, ``KIT_MODE``). It
@@ -39,7 +40,7 @@ def _features(args: argparse.Namespace) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["deploy", "status", "invoke", "delete"])
+    parser.add_argument("command", choices=["deploy", "status", "invoke", "delete", "config"])
     parser.add_argument("--name", default="breast-cancer-realtime", help="deployment name")
     parser.add_argument("--side", choices=["production", "dev-staging"], default="production")
     parser.add_argument("--mode", choices=MODES, help="embedded stores or local servers")
@@ -49,10 +50,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fast", action="store_true", help="invoke: use the fast path")
     parser.add_argument("--row", type=int, default=0, help="invoke: dataset row to send")
     parser.add_argument("--json", help="invoke: a JSON file with the 30 features")
+    parser.add_argument("--out", default="realtime.yaml", help="config: the file to write")
     args = parser.parse_args(argv)
 
     try:
-        bind_process(side_endpoint(args.side, args.mode, STATE_DIR))  # before ZenML loads
+        target = side_endpoint(args.side, args.mode, STATE_DIR)
+        bind_process(target)  # before ZenML loads
     except (ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -64,6 +67,21 @@ def main(argv: list[str] | None = None) -> int:
             info = realtime.deploy(args.name, stage=args.stage, suffix=args.suffix, port=args.port)
             print(json.dumps(info))
             print(f"bearer key: {realtime.key_file(args.name)}", file=sys.stderr)
+        elif args.command == "config":
+            import yaml
+
+            content, stack = realtime.cli_config(args.stage, args.suffix, args.port)
+            Path(args.out).write_text(yaml.safe_dump(content, sort_keys=False))
+            where = (
+                f"in a shell logged in to {target.location}:\n  "
+                if target.is_server
+                else f"(on {args.side}):\n  ZENML_CONFIG_PATH={target.location} "
+            )
+            print(
+                f"wrote {args.out}; deploy it {where}zenml pipeline deploy "
+                "lib.pipelines.realtime_inference.realtime_inference_pipeline "
+                f"-n {args.name} -c {args.out} -s {stack}"
+            )
         elif args.command == "status":
             print(json.dumps(realtime.status(args.name)))
         elif args.command == "invoke":

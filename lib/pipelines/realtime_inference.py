@@ -30,21 +30,24 @@ def realtime_inference_pipeline(features: BreastCancerFeatures) -> Prediction:
     return predict_request(features)
 
 
-def serving_pipeline(
+def serving_options(
     version: str,
     stage: str | None = None,
     suffix: str = "",
     port: int | None = None,
     flush_every: int | None = None,
     flush_seconds: float | None = None,
-):
-    """The pipeline configured to serve ``version`` of the kit's model, which holds ``stage``.
+) -> dict:
+    """Options that make the pipeline serve ``version`` of the kit's model, which holds ``stage``.
 
     The version is resolved from the stage when deploying and pinned: the init hook loads
     exactly it (refusing to start if it left the stage), and every ``/invoke`` run is linked to
-    it in the Model Control Plane. Adds the deployment settings of
+    it in the Model Control Plane. ``settings`` are those of
     :func:`lib.serving.app.deployment_settings`: the fast path, the audit hooks, the body limit
     and a generated bearer key.
+
+    Returns:
+        ``model``, ``environment`` and ``settings``, for ``pipeline.with_options(**options)``.
     """
     from zenml import Model
 
@@ -52,14 +55,39 @@ def serving_pipeline(
     from lib.serving.app import deployment_settings
 
     name = model_name(suffix)
-    return realtime_inference_pipeline.with_options(
-        model=Model(name=name, version=version),
-        on_init_kwargs={
-            "model_name": name,
-            "stage": stage or load_policy().serving.stage,
-            "version": version,
+    return {
+        "model": Model(name=name, version=version),
+        # read by the on_init hook (lib.serving.model.load_serving_model); a run-configuration
+        # file carries a pipeline's environment, but not init-hook arguments
+        "environment": {
+            "KIT_SERVING_MODEL": name,
+            "KIT_SERVING_STAGE": stage or load_policy().serving.stage,
+            "KIT_SERVING_VERSION": version,
         },
-        settings=deployment_settings(
+        "settings": deployment_settings(
             port=port, flush_every=flush_every, flush_seconds=flush_seconds
         ),
-    )
+    }
+
+
+def serving_pipeline(version: str, **options):
+    """The pipeline with :func:`serving_options` applied (same arguments)."""
+    return realtime_inference_pipeline.with_options(**serving_options(version, **options))
+
+
+def config_file_content(version: str, features: dict, **options) -> dict:
+    """The same options as a ZenML run-configuration file, for ``zenml pipeline deploy -c``.
+
+    ``features`` is the value ZenML needs for the pipeline parameter at deploy time (requests
+    send their own). The file holds sources and settings only, no secret.
+    """
+    chosen = serving_options(version, **options)
+    return {
+        "model": {"name": chosen["model"].name, "version": chosen["model"].version},
+        "environment": chosen["environment"],
+        "parameters": {"features": features},
+        "settings": {
+            key: value.model_dump(mode="json", exclude_unset=True)
+            for key, value in chosen["settings"].items()
+        },
+    }

@@ -122,6 +122,34 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def cli_config(
+    stage: str | None = None, suffix: str = "", port: int | None = None
+) -> tuple[dict, str]:
+    """The run-configuration file and stack for the equivalent ``zenml pipeline deploy``.
+
+    Pins the version holding ``stage`` now, like :func:`deploy`. Returns the file's content
+    and the name of the stack with the deployer (registered if needed).
+    """
+    from zenml.client import Client
+
+    from governance.policy import load_policy
+    from governance.stacks.local import serving_stack_id
+    from lib.config import model_name
+    from lib.pipelines.realtime_inference import config_file_content
+
+    stage = stage or load_policy().serving.stage
+    try:
+        version = Client().get_model_version(model_name(suffix), stage).name
+    except KeyError as error:
+        raise DeploymentError(
+            f"no version of model {model_name(suffix)!r} holds stage {stage!r}"
+        ) from error
+    content = config_file_content(
+        version, example_features(), stage=stage, suffix=suffix, port=port or free_port()
+    )
+    return content, Client().get_stack(serving_stack_id()).name
+
+
 def wait_until_ready(url: str, timeout: float = 120) -> None:
     """Poll ``/health`` until the app answers 200."""
     deadline = time.monotonic() + timeout

@@ -11,6 +11,7 @@ fitted preprocessing, so a request is scored exactly as the held-out data was.
 
 from __future__ import annotations
 
+import os
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -58,12 +59,16 @@ class NoServingModel(LookupError):
 def load_serving_model(model_name: str = "", stage: str = "", version: str = "") -> ServingModel:
     """Load the version of ``model_name`` that holds ``stage`` (``on_init`` hook).
 
+    A deployment passes its choice through the pipeline's environment
+    (``KIT_SERVING_MODEL``, ``KIT_SERVING_STAGE``, ``KIT_SERVING_VERSION``), which ZenML sets
+    while the hook runs, from Python options and from a run-configuration file alike.
+
     Args:
-        model_name: Defaults to the kit's model.
-        stage: Defaults to the policy's serving stage.
-        version: The version the deployment was pinned to when it was deployed. It must still
-            hold ``stage``: a deployment never starts serving a version that was moved out of
-            the stage in the meantime.
+        model_name: Defaults to ``KIT_SERVING_MODEL``, else the kit's model.
+        stage: Defaults to ``KIT_SERVING_STAGE``, else the policy's serving stage.
+        version: Defaults to ``KIT_SERVING_VERSION``: the version the deployment was pinned to
+            when it was deployed. It must still hold ``stage``: a deployment never starts
+            serving a version that was moved out of the stage in the meantime.
 
     Raises:
         NoServingModel: No version holds ``stage`` (or the pinned one no longer does); the
@@ -74,8 +79,9 @@ def load_serving_model(model_name: str = "", stage: str = "", version: str = "")
     from governance.policy import load_policy
     from lib.config import model_name as kit_model_name
 
-    model_name = model_name or kit_model_name()
-    stage = stage or load_policy().serving.stage
+    model_name = model_name or os.environ.get("KIT_SERVING_MODEL") or kit_model_name()
+    stage = stage or os.environ.get("KIT_SERVING_STAGE") or load_policy().serving.stage
+    version = version or os.environ.get("KIT_SERVING_VERSION", "")
     try:
         found = Client().get_model_version(model_name, version or stage)
     except KeyError as error:

@@ -13,7 +13,7 @@ import time
 
 import pytest
 import requests
-from conftest import free_port, register_version
+from serving_helpers import free_port, register_version
 
 from lib.serving import deploy as realtime
 
@@ -195,6 +195,42 @@ def test_fuzz_from_the_openapi_document_finds_no_server_error(service):
     assert all(status < 500 for status in fast + invoked)
     assert {200, 422} <= set(fast) and {200, 422} <= set(invoked)
     assert _healthy(service)
+
+
+def test_the_readme_cli_route_config_then_zenml_pipeline_deploy_serves(service, tmp_path):
+    """``deploy_realtime.py config`` + ``zenml pipeline deploy -c`` give the same service."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from lib.config import PROJECT_ROOT
+
+    config = tmp_path / "realtime.yaml"
+    script = [sys.executable, str(PROJECT_ROOT / "scripts/deploy_realtime.py")]
+    side = ["--side", "dev-staging", "--suffix", "rt", "--stage", "production"]
+    written = subprocess.run(
+        [*script, "config", "--out", str(config), *side, "--name", "rt-cli"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert written.returncode == 0, written.stderr[-2000:]
+    command = written.stdout.split("\n  ", 1)[1].strip().split()
+    assert command[0].startswith("ZENML_CONFIG_PATH=") and command[1:4] == [
+        "zenml", "pipeline", "deploy",
+    ]  # fmt: skip
+    env = {**os.environ, "ZENML_CONFIG_PATH": command[0].split("=", 1)[1]}
+    zenml_cli = str(Path(sys.executable).with_name("zenml"))
+    deployed = subprocess.run(
+        [zenml_cli, *command[2:]],
+        capture_output=True, text=True, timeout=300, env=env, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        assert deployed.returncode == 0, deployed.stdout[-2000:] + deployed.stderr[-2000:]
+        answer = realtime.invoke("rt-cli", realtime.example_features(4), fast=True)
+        assert answer["model_version"] == "v1" and answer["model_name"] == service["model"]
+        assert realtime.invoke("rt-cli", realtime.example_features(4))["model_version"] == "v1"
+    finally:
+        realtime.delete("rt-cli")
 
 
 def test_fast_path_answers_are_flushed_in_batches_and_all_on_a_clean_shutdown(service):
