@@ -11,7 +11,7 @@ export ZENML_ANALYTICS_OPT_IN ?= false
 export ZENML_ENABLE_RICH_TRACEBACK ?= false
 export ZENML_LOGGING_COLORS_DISABLED ?= true
 
-.PHONY: install setup kit test test-unit lab lint format strip rehearse benchmark reset help
+.PHONY: install setup kit test test-unit lab lint format strip rehearse benchmark benchmark-realtime reset help
 
 help:
 	@sed -n '1,4p' Makefile
@@ -64,6 +64,10 @@ rehearse: setup
 
 benchmark: setup
 	$(PY) scripts/benchmarks/chapter_times.py
+
+# Real-time latency: plain FastAPI, the fast path, /invoke and ZenML's one-step floor (~2 min).
+benchmark-realtime: install
+	$(PY) scripts/benchmarks/realtime.py
 
 reset:
 	$(PY) scripts/reset.py

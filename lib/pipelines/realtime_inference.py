@@ -24,7 +24,14 @@ from lib.serving.schema import BreastCancerFeatures, Prediction
 from lib.steps.inference.predict_request import predict_request
 
 
-@pipeline(enable_cache=False, on_init=load_serving_model)
+@pipeline(
+    enable_cache=False,
+    on_init=load_serving_model,
+    # the answer, its inputs and the run are recorded; the scoring step logs nothing worth a
+    # log file per request, and writing two of them is a measurable share of each /invoke
+    enable_pipeline_logs=False,
+    enable_step_logs=False,
+)
 def realtime_inference_pipeline(features: BreastCancerFeatures) -> Prediction:
     """Score one patient's measurements with the preloaded serving model."""
     return predict_request(features)

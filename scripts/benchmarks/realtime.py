@@ -13,7 +13,7 @@ hits all of them alike. It prints p50 and p95 of each and the ratios the kit tra
 - fast p50 / plain p50      (goal <= 10)
 - invoke p50 / floor p50    (goal <= 1.2)
 
-    python scripts/benchmarks/realtime.py [--fast-requests 400] [--invoke-requests 40]
+    python scripts/benchmarks/realtime.py [--fast-requests 400] [--invoke-requests 80]
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ def _timed(session, url: str, body: dict, headers: dict) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fast-requests", type=int, default=400, help="plain and fast path")
-    parser.add_argument("--invoke-requests", type=int, default=40, help="invoke and floor")
+    parser.add_argument("--invoke-requests", type=int, default=80, help="invoke and floor")
     parser.add_argument("--rounds", type=int, default=4)
     args = parser.parse_args(argv)
 
