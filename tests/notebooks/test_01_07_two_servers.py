@@ -1,9 +1,10 @@
-"""Chapters 01-06 against two real local ZenML servers (``-m servers``), as the README runs them.
+"""Chapters 01-07 against two real local ZenML servers (``-m servers``), as the README runs them.
 
 Starts both servers with ``scripts/servers.py up`` on free ports, then runs
 ``scripts/servers.py run -- python scripts/run_notebooks.py``: every chapter under papermill,
 01-04 training, exploring, promoting and comparing on the dev-staging server, 05 releasing to
-the password-protected production server with the promoter's API key, 06 scoring there. The
+the password-protected production server with the promoter's API key, 06 scoring there, 07
+deploying the production model as a real-time service bound to the production server. The
 tests read what each chapter recorded. No secret may appear in an executed notebook.
 """
 
@@ -31,6 +32,7 @@ CHAPTERS = (
     "04_champion_vs_challenger",
     "05_promote_to_production",
     "06_batch_inference",
+    "07_realtime_inference",
 )
 
 
@@ -69,7 +71,7 @@ def two_servers(zenml_store):
 
 @pytest.fixture(scope="module")
 def executed(two_servers, tmp_path_factory) -> Path:
-    """Run chapters 01-06 once, in order, through ``scripts/servers.py run``; the output folder.
+    """Run chapters 01-07 once, in order, through ``scripts/servers.py run``; the output folder.
 
     Chapter 00 (the laptop check) is left out: it also checks that JupyterLab's port is free,
     which another process on a shared machine may hold. Later chapters have tests of their own.
@@ -145,6 +147,17 @@ def test_chapter_06_scores_on_production_and_traces_to_chapter_01s_training_run(
     assert scored["trace_training_run_name"] == trained["staging_run_name"]
     boundary = next(hop for hop in scored["trace"] if hop["side"] == "boundary")
     assert boundary["id"] == two_servers["dev-staging"]  # the bundle names its source server
+
+
+def test_chapter_07_serves_the_production_version_from_the_production_server(records, two_servers):
+    released, served = records["05_promote_to_production"], records["07_realtime_inference"]
+    version = released["production_version"]
+    assert served["mode"] == "servers" and served["side"] == "production"
+    assert served["served_version"] == served["invoke_run_version"] == version
+    assert served["invoke_answer"]["model_version"] == served["fast_answer"]["model_version"]
+    assert served["refused_status"] == 422 and served["no_key_status"] == 401
+    assert served["fast_answer_audited"] is True
+    assert served["deleted"] is True and served["deployments_left"] == []
 
 
 def test_no_secret_appears_in_an_executed_notebook(executed):
