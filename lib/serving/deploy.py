@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import requests
@@ -25,6 +26,26 @@ DEFAULT_NAME = "breast-cancer-realtime"
 
 class DeploymentError(RuntimeError):
     """A deployment could not be created, reached or removed."""
+
+
+@contextmanager
+def on_serving_stack():
+    """Make the stack with a deployer active for this process, for the block only.
+
+    The stack is chosen through ``ZENML_ACTIVE_STACK_ID`` (read on every use) rather than by
+    activating it, which would be written to the repository's configuration for everyone.
+    """
+    from governance.stacks.local import serving_stack_id
+
+    previous = os.environ.get("ZENML_ACTIVE_STACK_ID")
+    os.environ["ZENML_ACTIVE_STACK_ID"] = serving_stack_id()
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("ZENML_ACTIVE_STACK_ID", None)
+        else:
+            os.environ["ZENML_ACTIVE_STACK_ID"] = previous
 
 
 def key_file(name: str, state_dir: str | Path = STATE_DIR) -> Path:
@@ -73,7 +94,6 @@ def deploy(
     from zenml.client import Client
 
     from governance.policy import load_policy
-    from governance.stacks.local import serving_stack_id
     from lib.config import model_name
     from lib.pipelines.realtime_inference import serving_pipeline
     from lib.serving.model import NoServingModel, load_serving_model
@@ -83,7 +103,6 @@ def deploy(
         serving = load_serving_model(model_name(suffix), stage)
     except NoServingModel as error:
         raise DeploymentError(str(error)) from error
-    os.environ["ZENML_ACTIVE_STACK_ID"] = serving_stack_id()
     # A port the OS hands out, unless asked: two services starting at the same moment could
     # otherwise both see the deployer's first choice (8000) free.
     port = port or free_port()
@@ -97,7 +116,8 @@ def deploy(
     )
     # ZenML needs a value for every pipeline parameter at deploy time; requests must still send
     # their own features (the request model has no default for them).
-    deployment = pipe.deploy(deployment_name=name, timeout=timeout, features=example_features())
+    with on_serving_stack():
+        deployment = pipe.deploy(deployment_name=name, timeout=timeout, features=example_features())
     deployment = Client().get_deployment(deployment.id)
     if not deployment.url or not deployment.auth_key:
         raise DeploymentError(f"deployment {name!r} did not start: status {deployment.status}")
@@ -265,20 +285,24 @@ def example_features(row: int = 0) -> dict:
 
 
 def delete_at_exit(name: str = DEFAULT_NAME) -> None:
-    """Delete deployment ``name`` when this Python process ends, if it still exists.
+    """Delete deployment ``name`` once this Python process has ended, however it ends.
 
-    A notebook registers this right after deploying: if a later cell fails, papermill (or
-    closing the notebook) shuts the kernel down and the deployment goes with it, flushed.
+    A notebook calls this right after deploying: if a later cell fails and papermill stops the
+    kernel, or the kernel is killed, the deployment still goes (with a clean shutdown, so the
+    audit buffer is flushed). A small watcher process (:mod:`lib.serving.watch`) waits for this
+    process to end and then deletes the deployment; it finds nothing to do if it was already
+    deleted. It inherits this process's ZenML binding, so it talks to the same store.
     """
-    import atexit
+    import subprocess
+    import sys
 
-    def _cleanup() -> None:
-        try:
-            delete(name)
-        except Exception as error:  # noqa: BLE001 - best effort at interpreter exit
-            print(f"warning: deployment {name!r} may still be running: {error}")
-
-    atexit.register(_cleanup)
+    subprocess.Popen(
+        [sys.executable, "-m", "lib.serving.watch", "--pid", str(os.getpid()), "--name", name],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
 
 def time_requests(url: str, key: str, features: dict, count: int, fast: bool) -> list[float]:

@@ -27,17 +27,15 @@ def floor_pipeline(value: int = 1) -> int:
 
 def deploy_floor(name: str, port: int | None = None, timeout: int = 180) -> dict:
     """Deploy :func:`floor_pipeline` like the real-time one; return ``url`` and ``key``."""
-    import os
-
     from zenml.client import Client
     from zenml.deployers.local.local_deployer import LocalDeployerSettings
 
-    from governance.stacks.local import serving_stack_id
-    from lib.serving.deploy import wait_until_ready
+    from lib.serving.deploy import on_serving_stack, wait_until_ready
 
-    os.environ["ZENML_ACTIVE_STACK_ID"] = serving_stack_id()
     deployer = {"generate_auth_key": True, **({"port": port} if port else {})}
     pipe = floor_pipeline.with_options(settings={"deployer": LocalDeployerSettings(**deployer)})
-    deployment = Client().get_deployment(pipe.deploy(deployment_name=name, timeout=timeout).id)
+    with on_serving_stack():
+        deployed = pipe.deploy(deployment_name=name, timeout=timeout)
+    deployment = Client().get_deployment(deployed.id)
     wait_until_ready(deployment.url, timeout=timeout)
     return {"url": deployment.url, "key": deployment.auth_key}
