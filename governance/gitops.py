@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-METRICS: tuple[str, ...] = ("accuracy", "precision", "recall", "f1", "roc_auc")
+from governance.policy import METRIC_NAMES
+
 GATE_KEYS: tuple[tuple[str, str], ...] = (
     ("data_quality", "Data quality"),
     ("performance_gate", "Model performance"),
@@ -56,7 +57,7 @@ def render_pr_comment(
         "| metric | value | staging minimum | |",
         "|---|---:|---:|---|",
     ]
-    for name in METRICS:
+    for name in METRIC_NAMES:
         if name not in metadata:
             continue
         value, minimum = float(metadata[name]), thresholds.get(name)

@@ -11,14 +11,16 @@ import hashlib
 import os
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 POLICY_ENV_VAR = "KIT_POLICY_PATH"
 PACKAGED_POLICY: Path = Path(__file__).resolve().parent / "policy.yaml"
-METRIC_NAMES: tuple[str, ...] = ("accuracy", "precision", "recall", "f1", "roc_auc")
+MetricName = Literal["accuracy", "precision", "recall", "f1", "roc_auc"]
+"""The held-out metrics a training run records, gates compare and reports show."""
+METRIC_NAMES: tuple[str, ...] = get_args(MetricName)
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's safe loader when PyYAML has it: the same result, ~10x faster (every gate reads)."""
 
@@ -97,7 +99,7 @@ class ChampionChallengerRules(_Strict):
 
     min_agreement: float = Field(ge=0, le=1)
     max_mean_abs_prob_delta: float = Field(ge=0, le=1)
-    primary_metric: Literal["accuracy", "precision", "recall", "f1", "roc_auc"]
+    primary_metric: MetricName
     min_metric_delta: float
     mcnemar_alpha: float = Field(gt=0, lt=1)
 

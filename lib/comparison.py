@@ -6,17 +6,16 @@ same held-out rows; these functions measure how far apart they are.
 
 from __future__ import annotations
 
-from math import comb
 from typing import Any
 
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
+from scipy.stats import binomtest
 from sklearn.pipeline import Pipeline
 
+from governance.policy import METRIC_NAMES
 from lib.modeling import POSITIVE_LABEL, malignant_probability
-
-COMPARED_METRICS: tuple[str, ...] = ("accuracy", "precision", "recall", "f1", "roc_auc")
 
 
 def model_features(model: Pipeline, features: pd.DataFrame) -> pd.DataFrame:
@@ -56,14 +55,13 @@ def mcnemar_exact(champion_only_correct: int, challenger_only_correct: int) -> f
     """Return the two-sided exact McNemar p-value for the two discordant counts.
 
     Under the null hypothesis both models make as many errors, so each discordant row is a fair
-    coin toss; the p-value is twice the binomial tail of the smaller count, capped at 1.
+    coin toss: the test is a two-sided binomial test of one count out of both, with p = 0.5.
+    With no discordant rows there is no evidence either way, and the p-value is 1.
     """
     b, c = int(champion_only_correct), int(challenger_only_correct)
-    n = b + c
-    if n == 0:
+    if b + c == 0:
         return 1.0
-    tail = sum(comb(n, i) for i in range(min(b, c) + 1)) / 2**n
-    return min(1.0, 2.0 * tail)
+    return float(binomtest(b, b + c, 0.5).pvalue)
 
 
 def compare_scores(
@@ -83,10 +81,10 @@ def compare_scores(
         "n_disagreements": int((scores["pred_champion"] != scores["pred_challenger"]).sum()),
         "mean_abs_prob_delta": float(delta.mean()),
         "max_abs_prob_delta": float(delta.max()),
-        "champion": {m: float(champion_metrics[m]) for m in COMPARED_METRICS},
-        "challenger": {m: float(challenger_metrics[m]) for m in COMPARED_METRICS},
+        "champion": {m: float(champion_metrics[m]) for m in METRIC_NAMES},
+        "challenger": {m: float(challenger_metrics[m]) for m in METRIC_NAMES},
         "deltas": {
-            m: float(challenger_metrics[m]) - float(champion_metrics[m]) for m in COMPARED_METRICS
+            m: float(challenger_metrics[m]) - float(champion_metrics[m]) for m in METRIC_NAMES
         },
         "mcnemar": {
             "champion_only_correct": b,

@@ -5,7 +5,7 @@ import re
 import pytest
 from pydantic import ValidationError
 
-from governance.policy import PACKAGED_POLICY, load_policy, policy_path
+from governance.policy import METRIC_NAMES, PACKAGED_POLICY, Thresholds, load_policy, policy_path
 
 pytestmark = pytest.mark.unit
 
@@ -19,6 +19,11 @@ def test_packaged_policy_loads_with_every_section():
     assert policy.environment("dev").enforce is False
     assert policy.environment("staging").enforce is True
     assert policy.environment("production").stage == "production"
+
+
+def test_one_list_of_metric_names_for_runs_thresholds_and_comparisons():
+    assert METRIC_NAMES == ("accuracy", "precision", "recall", "f1", "roc_auc")
+    assert tuple(Thresholds.model_fields) == METRIC_NAMES
 
 
 def test_production_is_stricter_than_staging_on_every_metric():
@@ -70,6 +75,7 @@ def test_explicit_path_beats_env_var_beats_packaged(tmp_path, monkeypatch, edit_
         ({"environments.dev.enforce": "sometimes"}, "valid boolean"),
         ({"model.name_pattern": "(unclosed"}, "missing"),
         ({"data_quality.min_rowz": 10}, "Extra inputs are not permitted"),
+        ({"champion_challenger.primary_metric": "auc"}, "'accuracy', 'precision', 'recall'"),
     ],
 )
 def test_a_malformed_policy_is_refused(edit_policy, changes, message):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from scipy.stats import binomtest
 
+from governance.policy import METRIC_NAMES
 from lib.comparison import (
     compare_scores,
     disagreements,
@@ -14,7 +14,7 @@ from lib.comparison import (
     score_frame,
 )
 from lib.data import load_frame
-from lib.modeling import fit_model
+from lib.modeling import classification_metrics, fit_model
 from lib.preprocessing import build_preprocessor
 
 pytestmark = pytest.mark.unit
@@ -22,11 +22,26 @@ pytestmark = pytest.mark.unit
 METRICS = {"accuracy": 0.9, "precision": 0.9, "recall": 0.9, "f1": 0.9, "roc_auc": 0.9}
 
 
-@pytest.mark.parametrize("b, c", [(0, 0), (0, 4), (1, 4), (3, 3), (12, 2), (7, 30), (0, 1)])
-def test_mcnemar_matches_the_exact_binomial_test(b, c):
-    expected = 1.0 if b + c == 0 else binomtest(min(b, c), b + c, 0.5).pvalue
-    assert mcnemar_exact(b, c) == pytest.approx(expected)
-    assert mcnemar_exact(b, c) == mcnemar_exact(c, b)
+# Exact values: twice the binomial tail of the smaller count out of n = b + c, capped at 1,
+# i.e. min(1, 2 * sum(C(n, i) for i <= min(b, c)) / 2**n), worked out with fractions.
+@pytest.mark.parametrize(
+    "b, c, p_value",
+    [
+        (0, 0, 1.0),
+        (0, 1, 1.0),
+        (3, 3, 1.0),
+        (0, 4, 1 / 8),
+        (1, 4, 3 / 8),
+        (2, 9, 67 / 1024),
+        (12, 2, 53 / 4096),
+        (12, 3, 9 / 256),  # chapter 04's exercise: "exact p = 0.035"
+        (7, 30, 820667 / 2**32),
+        (40, 58, 0.08541058911280434),
+    ],
+)
+def test_mcnemar_gives_the_exact_two_sided_p_value(b, c, p_value):
+    assert mcnemar_exact(b, c) == pytest.approx(p_value, rel=1e-9)
+    assert mcnemar_exact(c, b) == pytest.approx(p_value, rel=1e-9)
 
 
 def test_compare_scores_counts_agreement_deltas_and_discordant_rows():
@@ -68,3 +83,5 @@ def test_each_model_scores_the_columns_it_was_trained_on():
     assert scores[["p_champion", "p_challenger"]].stack().between(0, 1).all()
     with pytest.raises(ValueError, match="lacks 30 column"):
         model_features(challenger, narrow)
+    # the metrics a run records are the ones the policy and the comparison name
+    assert tuple(classification_metrics(challenger, features, target)) == METRIC_NAMES
