@@ -37,14 +37,6 @@ def default_zenml_config_dir(side: str = "dev-staging") -> Path:
     return STATE_DIR / "zenml" / side
 
 
-def current_environment(value: str | None = None) -> str:
-    """Return the validated environment: ``value``, else ``KIT_ENVIRONMENT``, else ``dev``."""
-    env = (value or os.environ.get("KIT_ENVIRONMENT") or "dev").strip().lower()
-    if env not in ENVIRONMENTS:
-        raise ValueError(f"environment must be one of {', '.join(ENVIRONMENTS)}; got {env!r}")
-    return env
-
-
 def model_name(suffix: str = "") -> str:
     """Return the model name, with a learner suffix in a shared workshop store (``_ada``).
 

@@ -126,7 +126,7 @@ def _already(mv: Any, source: dict[str, Any], digest: str) -> dict[str, Any]:
     }
 
 
-def _settle_existing(model: str, name: str, source: dict, digest: str, lease: float) -> Any:
+def _settle_existing(model: str, name: str, lease: float) -> Any:
     """Resolve a version that already has this import's name; return it if finished, else None.
 
     Waits while another live import is finishing it; removes it if that import died.
@@ -218,7 +218,7 @@ def import_bundle(
         existing = _version(model, name)
         if existing is not None:
             carried_previous = (existing.run_metadata or {}).get(PREVIOUS_KEY, carried_previous)
-            finished = _settle_existing(model, name, source, digest, lease)
+            finished = _settle_existing(model, name, lease)
             if finished is not None:
                 return _already(finished, source, digest)
         try:

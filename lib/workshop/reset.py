@@ -54,7 +54,7 @@ class Action:
     pid: int | None = None
 
     def describe(self, dry_run: bool) -> str:
-        verb = {"stop": "stop", "remove": "remove", "keep": "keep", "run": "run"}[self.kind]
+        verb = self.kind
         if dry_run and self.kind != "keep":
             verb = f"would {verb}"
         text = f"{verb} {self.target}"
