@@ -1,7 +1,10 @@
-"""Generate workshop/exercises/ and workshop/solutions/ from the chapters' solution cells.
+"""Generate workshop/exercises/ and the solutions from the chapters' solution cells.
 
-    python scripts/make_exercises.py          # write the notebooks
-    python scripts/make_exercises.py --check  # exit 1 if they are out of date (CI's drift check)
+    python scripts/make_exercises.py          # write the exercises and state/build/solutions/
+    python scripts/make_exercises.py --check  # exit 1 if the exercises are out of date (CI)
+
+The exercises are committed (learners open them); the solutions, each its chapter with a banner,
+are build output in the state folder.
 
 The convention a chapter follows is in ``lib/workshop/exercises.py`` and workshop/README.md.
 """
@@ -29,7 +32,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{stem:<36} {count} exercise(s)" if count else f"{stem:<36} no exercise yet")
     for path in changed:
         verb = "out of date" if args.check else "written"
-        print(f"{verb}: {path.relative_to(PROJECT_ROOT)}")
+        shown = path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path
+        print(f"{verb}: {shown}")
     if args.check and changed:
         print("run `make exercises` and commit the result", file=sys.stderr)
         return 1

@@ -8,10 +8,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from lib.config import NOTEBOOKS_DIR, PROJECT_ROOT
+from lib.config import NOTEBOOKS_DIR, PROJECT_ROOT, STATE_DIR
 from lib.notebook import RECORD_MIME
 from lib.workshop.checks import check, check_answer
 from lib.workshop.exercises import (
+    SOLUTIONS_DIR,
     ExerciseError,
     assigned_names,
     build_notebooks,
@@ -68,7 +69,6 @@ def test_a_chapter_edit_without_regenerating_is_detected(tmp_path):
     shutil.copytree(NOTEBOOKS_DIR, notebooks, ignore=shutil.ignore_patterns("params"))
     workshop = tmp_path / "workshop"
     shutil.copytree(PROJECT_ROOT / "workshop" / "exercises", workshop / "exercises")
-    shutil.copytree(PROJECT_ROOT / "workshop" / "solutions", workshop / "solutions")
     assert generate(notebooks, workshop, write=False) == []
     chapter = notebooks / "01_train_a_model.ipynb"
     nb = nbformat.read(chapter, as_version=4)
@@ -76,7 +76,7 @@ def test_a_chapter_edit_without_regenerating_is_detected(tmp_path):
     solution.source += "\nextra = 1"
     nbformat.write(nb, chapter)
     drift = generate(notebooks, workshop, write=False)
-    assert sorted(p.parent.name for p in drift) == ["exercises", "solutions"]
+    assert drift == [workshop / "exercises" / chapter.name]  # solutions are build output
 
 
 def test_chapter_01_has_exercises_and_every_exercise_has_a_check():
@@ -129,15 +129,25 @@ def test_broken_exercise_cells_are_rejected_with_the_fix(tmp_path, cells, messag
         find_exercises(chapter)
 
 
-def test_stale_generated_files_are_removed(tmp_path):
+def test_solutions_go_to_the_build_folder_and_stale_files_are_removed(tmp_path):
     chapter = _chapter(tmp_path, _valid_cells())
-    workshop = tmp_path / "workshop"
-    assert len(generate(chapter.parent, workshop)) == 2
-    stale = workshop / "exercises" / "09_gone.ipynb"
-    stale.write_text("{}")
-    assert generate(chapter.parent, workshop) == [stale]
-    assert not stale.exists()
-    assert generate(chapter.parent, workshop) == []
+    workshop, solutions = tmp_path / "workshop", tmp_path / "state" / "build" / "solutions"
+    assert generate(chapter.parent, workshop, solutions_dir=solutions) == [
+        workshop / "exercises" / chapter.name,
+        solutions / chapter.name,
+    ]
+    assert not (workshop / "solutions").exists()
+    stale = [workshop / "exercises" / "09_gone.ipynb", solutions / "09_gone.ipynb"]
+    for path in stale:
+        path.write_text("{}")
+    assert generate(chapter.parent, workshop, solutions_dir=solutions) == stale
+    assert not any(path.exists() for path in stale)
+    assert generate(chapter.parent, workshop, solutions_dir=solutions) == []
+
+
+def test_solutions_are_not_committed():
+    assert not (PROJECT_ROOT / "workshop" / "solutions").exists()
+    assert SOLUTIONS_DIR.is_relative_to(STATE_DIR)
 
 
 def test_unanswered_wrong_and_broken_answers_fail_with_the_hint():
