@@ -6,7 +6,7 @@
     python scripts/servers.py run -- python scripts/run_notebooks.py   # a command on the servers
 
 ``run`` starts the command with its ZenML client bound to the dev-staging server and
-``KIT_MODE=servers``, so chapters 01-06 run against the two servers. Secrets (production's admin
+``KIT_MODE=servers``, so every chapter runs against the two servers. Secrets (production's admin
 password, the promoter's API key, JWT secrets) are generated once into state/secrets/ unless
 given in the environment, and are never printed.
 """
