@@ -39,6 +39,10 @@ for _name in ("KIT_ALERT_WEBHOOK_URL", "KIT_PUSHGATEWAY_URL", "KIT_POLICY_PATH")
     os.environ.pop(_name, None)
 
 import pytest  # noqa: E402
+from tier_markers import (  # noqa: E402,F401  (hooks: one tier per test, no subprocess in unit)
+    _unit_tier_starts_no_subprocess,
+    pytest_collection_modifyitems,
+)
 
 import lib  # noqa: E402,F401  (bootstraps the remaining ZenML variables)
 
