@@ -17,29 +17,25 @@ next step that loads the same artifact, instead of reading the parquet file back
 copy-on-write makes the shared frame safe: a step that changes its input gets its own copy.
 Another process (another orchestrator, ``artifact.load()`` elsewhere) reads the file.
 
-Recording a stored object's type costs ZenML 0.98 a scan of every installed distribution
-(``importlib.metadata.packages_distributions()``, 0.7 s here, more on a busy machine) each time
-it meets a type from an installed package. :func:`pin_type_source` gives such a type the source
-ZenML would compute, once, through the attribute ZenML reads first (``__zenml_source__``, the one
-it sets itself on objects defined in notebooks); this module pins ``pd.DataFrame`` and
-``pd.Series`` when it is imported. The stored record is the same, so artifacts load as before.
+Importing this module pins the ZenML sources of ``pd.DataFrame`` and ``pd.Series`` (see
+:mod:`governance.materializers.type_sources`): recording their type then costs no scan of the
+installed distributions.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import os
 import threading
 from collections import OrderedDict
 from typing import Any, ClassVar
 
 import pandas as pd
-from zenml.config.source import DistributionPackageSource, SourceType
 from zenml.enums import ArtifactType
 from zenml.io import fileio
 from zenml.materializers.base_materializer import BaseMaterializer
-from zenml.utils.source_utils import ZENML_SOURCE_ATTRIBUTE_NAME
+
+import governance.materializers.type_sources  # noqa: F401  (pins pandas and sklearn types)
 
 FILENAME = "data.parquet"
 
@@ -48,39 +44,6 @@ RECENT_FRAMES = 2
 
 _recent: OrderedDict[str, pd.DataFrame] = OrderedDict()
 _recent_lock = threading.Lock()  # steps submitted in parallel store from several threads
-
-
-class _SourceOfThisClassOnly:
-    """A class attribute that holds a ZenML source for one class; subclasses don't inherit it."""
-
-    def __init__(self, owner: type, source: DistributionPackageSource) -> None:
-        self.owner, self.source = owner, source
-
-    def __get__(self, instance: object, owner: type) -> DistributionPackageSource:
-        if instance is None and owner is self.owner:
-            return self.source
-        raise AttributeError(ZENML_SOURCE_ATTRIBUTE_NAME)
-
-
-def pin_type_source(cls: type, distribution: str) -> DistributionPackageSource:
-    """Give ``cls`` (from the installed ``distribution``) the source ZenML would resolve for it.
-
-    ZenML's own resolution finds the distribution by scanning all installed ones on every call;
-    naming it here skips the scan. Subclasses are resolved by ZenML as usual.
-    """
-    source = DistributionPackageSource(
-        module=cls.__module__,
-        attribute=cls.__qualname__,
-        package_name=distribution,
-        version=importlib.metadata.version(distribution),
-        type=SourceType.DISTRIBUTION_PACKAGE,
-    )
-    setattr(cls, ZENML_SOURCE_ATTRIBUTE_NAME, _SourceOfThisClassOnly(cls, source))
-    return source
-
-
-pin_type_source(pd.DataFrame, "pandas")
-pin_type_source(pd.Series, "pandas")
 
 
 def content_sha256(df: pd.DataFrame) -> str:

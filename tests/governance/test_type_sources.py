@@ -2,7 +2,8 @@
 
 ZenML 0.98 resolves the source of a stored object's type with
 ``importlib.metadata.packages_distributions()`` (a walk over every installed distribution). The
-kit pins the sources of ``pd.DataFrame`` and ``pd.Series`` to what ZenML itself would record.
+kit pins the sources of ``pd.DataFrame``, ``pd.Series`` and scikit-learn's ``Pipeline`` to what
+ZenML itself would record.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ import importlib.metadata
 
 import pandas as pd
 import pytest
+from sklearn.pipeline import Pipeline
 from zenml.utils import source_utils
 
-import governance.materializers.dataframe as dataframe
+from governance.materializers import type_sources
 
 pytestmark = pytest.mark.unit
 
@@ -22,16 +24,19 @@ def _scan_refused(*args, **kwargs):
     raise AssertionError("packages_distributions() was called")
 
 
-@pytest.mark.parametrize("cls", [pd.DataFrame, pd.Series], ids=lambda c: c.__name__)
-def test_resolving_a_pinned_type_scans_no_distribution(cls, monkeypatch):
+PINNED = [(pd.DataFrame, "pandas"), (pd.Series, "pandas"), (Pipeline, "scikit-learn")]
+
+
+@pytest.mark.parametrize(("cls", "distribution"), PINNED, ids=lambda c: getattr(c, "__name__", c))
+def test_resolving_a_pinned_type_scans_no_distribution(cls, distribution, monkeypatch):
     monkeypatch.setattr(importlib.metadata, "packages_distributions", _scan_refused)
     source = source_utils.resolve(cls)
-    assert source.package_name == "pandas"
+    assert source.package_name == distribution
     assert source_utils.load(source) is cls
 
 
-@pytest.mark.parametrize("cls", [pd.DataFrame, pd.Series], ids=lambda c: c.__name__)
-def test_the_pinned_source_is_the_one_zenml_records_itself(cls, monkeypatch):
+@pytest.mark.parametrize(("cls", "distribution"), PINNED, ids=lambda c: getattr(c, "__name__", c))
+def test_the_pinned_source_is_the_one_zenml_records_itself(cls, distribution, monkeypatch):
     pinned = source_utils.resolve(cls)
     monkeypatch.delattr(cls, source_utils.ZENML_SOURCE_ATTRIBUTE_NAME)
     assert source_utils.resolve(cls).model_dump() == pinned.model_dump()
@@ -44,4 +49,4 @@ def test_a_subclass_and_an_instance_do_not_inherit_the_pin():
     assert getattr(Frame, source_utils.ZENML_SOURCE_ATTRIBUTE_NAME, None) is None
     frame = pd.DataFrame({"a": [1]})
     assert getattr(frame, source_utils.ZENML_SOURCE_ATTRIBUTE_NAME, None) is None
-    assert dataframe.pin_type_source(pd.DataFrame, "pandas").attribute == "DataFrame"
+    assert type_sources.pin_type_source(pd.DataFrame, "pandas").attribute == "DataFrame"
