@@ -31,20 +31,41 @@ FLOOR_CELLS = [
 ]
 
 
-ZENML_FLOOR_CELLS = [
-    "from zenml import pipeline, step\n\n\n@step(enable_cache=False)\n"
-    "def noop(x: int) -> int:\n    return x",
-    "def noop_pipeline(steps: int):\n"
-    "    @pipeline(name=f'zenml_floor_{steps}', enable_cache=False)\n"
-    "    def chain() -> None:\n        x = 0\n        for _ in range(steps):\n"
-    "            x = noop(x)\n\n    return chain",
-]
+NOOP_CELL = """from zenml import pipeline, step
+
+
+@step(enable_cache=False)
+def noop(x: int) -> int:
+    return x
+
+
+def refuse() -> None:
+    raise RuntimeError("refused, as a governance init hook refuses")"""
+
+
+def _pipeline_cell(steps: int) -> str:
+    body = "\n".join(["    x = noop(0)", *["    x = noop(x)"] * (steps - 1)])
+    return f"@pipeline(enable_cache=False)\ndef zenml_floor_{steps}() -> None:\n{body}"
 
 
 def zenml_floor_cells(steps_per_run: list[int]) -> list[str]:
-    """The import floor, then one run of ``n`` chained no-op steps for each ``n``."""
-    runs = [f"noop_pipeline({n})()" for n in steps_per_run]
-    return [*FLOOR_CELLS, *ZENML_FLOOR_CELLS, *runs]
+    """The import floor, then one run of ``n`` chained no-op steps for each run chapter 01 made.
+
+    A run with no steps (an init hook refused it) becomes a run refused by an init hook, of a
+    pipeline as long as the longest one.
+    """
+    longest = max(steps_per_run)
+    sizes = sorted({n or longest for n in steps_per_run})
+    runs = []
+    for n in steps_per_run:
+        if n:
+            runs.append(f"zenml_floor_{n}()")
+        else:
+            runs.append(
+                f"try:\n    zenml_floor_{longest}.with_options(on_init=refuse)()\n"
+                "except Exception:\n    pass  # refused, as chapter 01 shows"
+            )
+    return [*FLOOR_CELLS, NOOP_CELL, *map(_pipeline_cell, sizes), *runs]
 
 
 def make_floor_notebook(folder: Path, cells: list[str] = FLOOR_CELLS, name: str = "") -> Path:
@@ -84,11 +105,12 @@ def run_ids() -> set:
 
 
 def steps_per_run(ids: set) -> list[int]:
-    """How many steps each of these runs has (a run its init hook refused has none)."""
+    """How many steps each of these runs has (a run its init hook refused has none), by start."""
     from zenml.client import Client
     from zenml.utils.pagination_utils import depaginate
 
-    return [len(depaginate(Client().list_run_steps, pipeline_run_id=i)) for i in sorted(ids)]
+    runs = sorted((Client().get_pipeline_run(i) for i in ids), key=lambda r: r.created)
+    return [len(depaginate(Client().list_run_steps, pipeline_run_id=r.id)) for r in runs]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -125,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
             before = run_ids() if zenml_nb is None else set()
             times[chapter.stem].append(time_notebook(chapter, out, NOTEBOOKS_DIR))
             if chapter.stem.startswith("01_") and zenml_nb is None:
-                steps = [n for n in steps_per_run(run_ids() - before) if n > 0]
+                steps = steps_per_run(run_ids() - before)
                 print(f"chapter 01 made {len(steps)} runs with {steps} steps", flush=True)
                 zenml_nb = make_floor_notebook(scratch, zenml_floor_cells(steps), "zenml_floor")
         if zenml_nb is not None:
