@@ -176,28 +176,27 @@ def main(argv: list[str] | None = None) -> int:
             env.pop(name, None)
         print("registering a production model ...", flush=True)
         _run("prepare", folder, 0, env)
+        print(
+            f"{'rows':>11} {'bare s':>8} {'pipeline s':>11} {'throughput':>11} "
+            f"{'bare MiB':>9} {'pipeline MiB':>13} {'memory':>7}  goal",
+            flush=True,
+        )
         results = []
         for rows in args.rows:
-            print(f"{rows:,} rows ...", flush=True)
             _run("batch", folder, rows, env)
             bare = _run("bare", folder, rows, env)
             piped = _run("pipeline", folder, rows, env)
-            results.append({"rows": rows, "bare": bare, "pipeline": piped, **_ratios(bare, piped)})
             (folder / "batch.parquet").unlink()
-
-    print(
-        f"\n{'rows':>11} {'bare s':>8} {'pipeline s':>11} {'throughput':>11} "
-        f"{'bare MiB':>9} {'pipeline MiB':>13} {'memory':>7}  goal"
-    )
-    for r in results:
-        bare, piped = r["bare"], r["pipeline"]
-        least, most = GOALS.get(r["rows"], (None, None))
-        goal = " ".join(g for g in (least and f">= {least}x", most and f"mem <= {most}x") if g)
-        print(
-            f"{r['rows']:>11,} {bare['seconds']:>8.2f} {piped['seconds']:>11.2f} "
-            f"{r['throughput']:>10.2f}x {bare['peak_mb'] - bare['base_mb']:>9.0f} "
-            f"{piped['peak_mb'] - piped['base_mb']:>13.0f} {r['peak_memory']:>6.2f}x  {goal}"
-        )
+            r = {"rows": rows, "bare": bare, "pipeline": piped, **_ratios(bare, piped)}
+            results.append(r)
+            least, most = GOALS.get(rows, (None, None))
+            goal = " ".join(g for g in (least and f">= {least}x", most and f"mem <= {most}x") if g)
+            print(
+                f"{rows:>11,} {bare['seconds']:>8.2f} {piped['seconds']:>11.2f} "
+                f"{r['throughput']:>10.2f}x {bare['peak_mb'] - bare['base_mb']:>9.0f} "
+                f"{piped['peak_mb'] - piped['base_mb']:>13.0f} {r['peak_memory']:>6.2f}x  {goal}",
+                flush=True,
+            )
     print(json.dumps({"batch": results}))
     return 0
 
