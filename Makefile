@@ -38,9 +38,10 @@ kit: setup
 
 # Two phases: everything but the server tests on two workers (one test file per worker at a
 # time), then the tests that start real ZenML servers on their own, so start-up is not starved.
+# Each phase lists its slowest tests: what to look at when the suite gets slower.
 test: install
-	$(PY) -m pytest -n auto --dist loadfile -m "not servers" tests
-	$(PY) -m pytest -m servers tests
+	$(PY) -m pytest -n auto --dist loadfile --durations=15 -m "not servers" tests
+	$(PY) -m pytest --durations=10 -m servers tests
 
 # The unit tier: no ZenML run and no subprocess (tests/tier_markers.py enforces both); <= 60 s.
 test-unit: install
