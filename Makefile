@@ -11,7 +11,7 @@ export ZENML_ANALYTICS_OPT_IN ?= false
 export ZENML_ENABLE_RICH_TRACEBACK ?= false
 export ZENML_LOGGING_COLORS_DISABLED ?= true
 
-.PHONY: install setup kit test test-unit lab lint format strip rehearse benchmark benchmark-realtime reset help
+.PHONY: install setup kit test test-unit lab lint format strip rehearse benchmark benchmark-realtime benchmark-batch benchmarks reset help
 
 help:
 	@sed -n '1,4p' Makefile
@@ -38,10 +38,12 @@ kit: setup
 
 # Two phases: everything but the server tests on two workers (one test file per worker at a
 # time), then the tests that start real ZenML servers on their own, so start-up is not starved.
+# Each phase lists its slowest tests: what to look at when the suite gets slower.
 test: install
-	$(PY) -m pytest -n auto --dist loadfile -m "not servers" tests
-	$(PY) -m pytest -m servers tests
+	$(PY) -m pytest -n auto --dist loadfile --durations=15 -m "not servers" tests
+	$(PY) -m pytest --durations=10 -m servers tests
 
+# The unit tier: no ZenML run and no subprocess (tests/tier_markers.py enforces both); <= 60 s.
 test-unit: install
 	$(PY) -m pytest -m unit tests
 
@@ -62,8 +64,15 @@ strip: install
 rehearse: setup
 	$(PY) scripts/rehearse_workflows.py
 
-benchmark: setup
+# Every benchmark, one table of ratios with the seconds beside (state/build/benchmarks.md).
+benchmarks: install
+	$(PY) scripts/benchmarks/run_all.py
+
+benchmark: install
 	$(PY) scripts/benchmarks/chapter_times.py
+
+benchmark-batch: install
+	$(PY) scripts/benchmarks/batch_inference.py
 
 # Real-time latency: plain FastAPI, the fast path, /invoke and ZenML's one-step floor (~2 min).
 benchmark-realtime: install

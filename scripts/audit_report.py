@@ -17,7 +17,6 @@ from pathlib import Path
 
 import lib  # noqa: F401  (points ZenML at the kit's state folder)
 from lib.config import MODEL_NAME
-from lib.explore import audit_pack
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,6 +25,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--version", required=True, help="version number, name or stage")
     parser.add_argument("--output-dir", type=Path, help="folder for the HTML file")
     args = parser.parse_args(argv)
+
+    from lib.explore import audit_pack  # imports ZenML: after the arguments are parsed
+
     try:
         pack = audit_pack(args.model, args.version, args.output_dir)
     except KeyError as error:

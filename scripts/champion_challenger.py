@@ -18,7 +18,6 @@ import sys
 
 import lib  # noqa: F401  (points ZenML at the kit's state folder)
 from lib.config import MODEL_NAME
-from lib.pipelines import compare_champion_challenger
 
 EXIT_CODES = {"promote": 0, "review": 3, "keep": 4}
 
@@ -30,6 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--challenger", default="staging", help="version or stage")
     parser.add_argument("--json", action="store_true", help="print comparison and recommendation")
     args = parser.parse_args(argv)
+
+    from lib.pipelines import compare_champion_challenger  # imports ZenML
+
     try:
         report = compare_champion_challenger(args.model, args.champion, args.challenger)
     except KeyError as error:

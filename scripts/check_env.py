@@ -7,13 +7,17 @@ The same check runs as ``notebooks/00_setup_check.ipynb``. It never prints a sec
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 import lib  # noqa: F401  (points ZenML at the kit's state folder)
-from lib.workshop.environment import run_checks
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args(argv)
+
+    from lib.workshop.environment import run_checks
+
     report = run_checks()
     print(report.table())
     return 0 if report.ok else 1

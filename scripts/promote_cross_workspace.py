@@ -21,7 +21,6 @@ import sys
 from governance.bundle import KEY_ENV_VAR, BundleError, signing_key
 from governance.release.endpoints import MODES, endpoint, side_endpoint
 from governance.release.errors import ReleaseError
-from governance.release.promote import promote_across
 from lib.config import STATE_DIR
 
 
@@ -41,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--approved-by", help="who approved the release (recorded in the ledger)")
     parser.add_argument("--release-tag", help="the release that triggered it (GitOps)")
     args = parser.parse_args(argv)
+
+    from governance.release.promote import promote_across  # imports ZenML
 
     if not os.environ.get(KEY_ENV_VAR):
         signing_key(STATE_DIR, create=True)  # local use: a key generated once, git-ignored

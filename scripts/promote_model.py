@@ -18,8 +18,10 @@ import os
 import sys
 
 import lib  # noqa: F401  (points ZenML at the kit's state folder)
-from governance.promotion import STAGES, PromotionRefused, promote
 from lib.config import MODEL_NAME
+
+STAGES = ("staging", "production")
+"""governance.promotion.STAGES, without importing ZenML to parse the arguments."""
 
 
 def _as_json(entry) -> str:
@@ -37,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--release-tag", help="the release that triggered this promotion")
     parser.add_argument("--json", action="store_true", help="print the ledger entry as JSON")
     args = parser.parse_args(argv)
+
+    from governance.promotion import PromotionRefused, promote  # imports ZenML
 
     try:
         decision = promote(

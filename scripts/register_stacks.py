@@ -13,8 +13,10 @@ import argparse
 import sys
 
 import lib  # noqa: F401  (points ZenML at the kit's state folder)
-from governance.stacks import LOCAL_ENVIRONMENTS, register_local_stacks
 from lib.config import STATE_DIR
+
+LOCAL_ENVIRONMENTS = ("dev", "staging")
+"""governance.stacks.LOCAL_ENVIRONMENTS, without importing ZenML to parse the arguments."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,6 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from zenml.client import Client
+
+    from governance.stacks import register_local_stacks
 
     for info in register_local_stacks(STATE_DIR):
         verb = "registered" if info.created else "up to date"

@@ -15,7 +15,6 @@ import sys
 
 from governance.release.endpoints import MODES, endpoint, side_endpoint
 from governance.release.errors import ReleaseError
-from governance.release.promote import rollback_production
 from lib.config import STATE_DIR
 
 
@@ -28,6 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-mirror", action="store_true", help="leave dev-staging untouched")
     parser.add_argument("--mode", choices=MODES, help="where the sides are by default")
     args = parser.parse_args(argv)
+
+    from governance.release.promote import rollback_production  # imports ZenML
 
     dest = (
         endpoint(args.dest, "production", STATE_DIR)

@@ -15,14 +15,12 @@ import argparse
 import sys
 
 import lib  # noqa: F401  (points ZenML at the kit's state folder)
-from governance.docker import PROFILES
-from governance.environments import run_governed
-from lib.pipelines import training_model, training_pipeline
 
-PIPELINES = {
-    "training": lambda suffix: training_pipeline.with_options(model=training_model(suffix)),
-}
+PIPELINES = ("training",)
 """Pipelines this entry point runs, each given its Model Control Plane entry."""
+
+PROFILES = ("gpu", "lightweight", "standard")
+"""governance.docker.PROFILES, without importing ZenML to parse the arguments."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,9 +32,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--docker", default="standard", choices=sorted(PROFILES))
     args = parser.parse_args(argv)
 
+    from governance.environments import run_governed  # imports ZenML
+    from lib.pipelines import training_model, training_pipeline
+
+    pipelines = {
+        "training": lambda suffix: training_pipeline.with_options(model=training_model(suffix)),
+    }
+
     parameters = {"variant": args.variant} if args.variant else {}
     outcome = run_governed(
-        PIPELINES[args.pipeline](args.suffix), args.environment, docker=args.docker, **parameters
+        pipelines[args.pipeline](args.suffix), args.environment, docker=args.docker, **parameters
     )
     print(outcome.describe())
     return 0 if outcome.ok else 1

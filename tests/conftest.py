@@ -33,12 +33,18 @@ os.environ["KIT_STATE_DIR"] = str(_STORE_ROOT / "state")
 os.environ["ZENML_ANALYTICS_OPT_IN"] = "false"
 os.environ["ZENML_ENABLE_RICH_TRACEBACK"] = "false"
 os.environ["ZENML_LOGGING_COLORS_DISABLED"] = "true"
+# joblib (SMOTE, forests) otherwise runs `cat /proc/cpuinfo` to count physical cores.
+os.environ.setdefault("LOKY_MAX_CPU_COUNT", str(os.cpu_count() or 1))
 os.environ.pop("KIT_ENVIRONMENT", None)
 # Tests must not post to a webhook or gateway configured in the developer's shell.
 for _name in ("KIT_ALERT_WEBHOOK_URL", "KIT_PUSHGATEWAY_URL", "KIT_POLICY_PATH"):
     os.environ.pop(_name, None)
 
 import pytest  # noqa: E402
+from tier_markers import (  # noqa: E402,F401  (hooks: one tier per test, no subprocess in unit)
+    _unit_tier_starts_no_subprocess,
+    pytest_collection_modifyitems,
+)
 
 import lib  # noqa: E402,F401  (bootstraps the remaining ZenML variables)
 

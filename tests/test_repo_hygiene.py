@@ -13,8 +13,6 @@ import yaml
 
 from lib.config import NOTEBOOKS_DIR, PROJECT_ROOT
 
-pytestmark = pytest.mark.unit
-
 REQUIRED_PACKAGES = {
     "zenml[server]",
     "scikit-learn",
@@ -43,6 +41,7 @@ def _name(requirement: str) -> str:
     return requirement.strip().lower()
 
 
+@pytest.mark.pipeline  # starts a subprocess
 def test_ruff_passes_on_code_and_notebooks():
     result = subprocess.run(
         [sys.executable, "-m", "ruff", "check", "."],
@@ -53,6 +52,7 @@ def test_ruff_passes_on_code_and_notebooks():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.pipeline  # starts a subprocess
 def test_committed_notebooks_have_no_outputs():
     dirty = []
     for nb_path in _tracked_notebooks():
@@ -63,6 +63,7 @@ def test_committed_notebooks_have_no_outputs():
     assert not dirty, f"strip outputs with `make strip`: {dirty}"
 
 
+@pytest.mark.unit
 def test_every_chapter_has_exactly_one_parameters_cell_first_after_header():
     chapters = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
     assert chapters, "no chapter notebooks found"
@@ -73,6 +74,7 @@ def test_every_chapter_has_exactly_one_parameters_cell_first_after_header():
         assert cells[0]["cell_type"] == "markdown", f"{nb_path.name}: header must come first"
 
 
+@pytest.mark.unit
 def test_pyproject_pins_the_packages_the_kit_needs():
     project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]
     pinned = {_name(d): d for d in project["dependencies"]}
@@ -81,6 +83,7 @@ def test_pyproject_pins_the_packages_the_kit_needs():
     assert all("==" in pinned[p] for p in REQUIRED_PACKAGES), "pin what you test"
 
 
+@pytest.mark.unit
 def test_environment_yml_agrees_with_pyproject():
     env = yaml.safe_load((PROJECT_ROOT / "environment.yml").read_text())
     project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]

@@ -16,6 +16,10 @@ the frame a step just stored is kept (at most :data:`RECENT_FRAMES` of them) and
 next step that loads the same artifact, instead of reading the parquet file back. pandas'
 copy-on-write makes the shared frame safe: a step that changes its input gets its own copy.
 Another process (another orchestrator, ``artifact.load()`` elsewhere) reads the file.
+
+Importing this module pins the ZenML sources of ``pd.DataFrame`` and ``pd.Series`` (see
+:mod:`governance.materializers.type_sources`): recording their type then costs no scan of the
+installed distributions.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ import pandas as pd
 from zenml.enums import ArtifactType
 from zenml.io import fileio
 from zenml.materializers.base_materializer import BaseMaterializer
+
+import governance.materializers.type_sources  # noqa: F401  (pins pandas and sklearn types)
 
 FILENAME = "data.parquet"
 

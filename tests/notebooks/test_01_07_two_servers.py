@@ -23,7 +23,7 @@ from governance.bundle import signing_key
 from lib.config import PROJECT_ROOT, STATE_DIR
 from lib.notebook import read_records
 
-pytestmark = [pytest.mark.servers, pytest.mark.notebook]
+pytestmark = pytest.mark.servers
 
 CHAPTERS = (
     "01_train_a_model",

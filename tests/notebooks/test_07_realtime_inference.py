@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-pytestmark = [pytest.mark.notebook, pytest.mark.deployment]
+pytestmark = pytest.mark.deployment
 
 LEARNER = "seven"
 

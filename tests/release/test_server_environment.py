@@ -9,7 +9,7 @@ import pytest
 
 from governance import servers
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.pipeline  # starts an interpreter that imports ZenML
 
 FIND_REPOSITORY = "from zenml.client import Client; print(Client.find_repository())"
 

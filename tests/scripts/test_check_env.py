@@ -79,7 +79,7 @@ def test_ready_machine_prints_an_all_ok_table_and_exits_zero(zenml_store):
     assert "FAIL" not in result.stdout
 
 
-@pytest.mark.unit
+@pytest.mark.pipeline  # starts a subprocess
 def test_a_server_down_fails_with_a_one_line_fix_and_never_prints_secrets():
     password, token = "s3cr3t-Passw0rd", "zenkey_abcdefghijklmnop"
     dead = f"http://admin:{password}@127.0.0.1:{_free_port()}"
@@ -96,7 +96,7 @@ def test_a_server_down_fails_with_a_one_line_fix_and_never_prints_secrets():
     assert all(len(f) < 200 for f in fixes)
 
 
-@pytest.mark.unit
+@pytest.mark.pipeline  # starts a subprocess
 def test_a_port_held_by_another_program_fails_and_our_own_is_ok(tmp_path):
     ours = socket.socket()
     ours.bind(("127.0.0.1", 0))

@@ -14,7 +14,7 @@ import pytest
 from lib.config import PROJECT_ROOT
 from lib.workshop.reset import STATE_MARKER, ResetRefused, apply_reset, plan_reset
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.pipeline  # runs the script and starts processes to stop
 
 SCRIPT = PROJECT_ROOT / "scripts" / "reset_workshop.py"
 

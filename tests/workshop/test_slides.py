@@ -14,13 +14,12 @@ from lib.config import PROJECT_ROOT
 from lib.workshop.exercises import chapters
 from lib.workshop.slides import MAX_LINES, assign_slide_types
 
-pytestmark = pytest.mark.unit
-
 
 def _types(nb) -> list[str]:
     return [c.metadata["slideshow"]["slide_type"] for c in assign_slide_types(nb).cells]
 
 
+@pytest.mark.unit
 def test_headings_open_slides_and_answers_are_skipped():
     solution = nbformat.v4.new_code_cell("# Exercise: x\n# Hint: y\nanswer = 1")
     solution.metadata["tags"] = ["solution"]
@@ -50,6 +49,7 @@ def test_headings_open_slides_and_answers_are_skipped():
     ]
 
 
+@pytest.mark.pipeline  # starts a subprocess
 def test_one_command_builds_every_chapter_with_its_sections(tmp_path):
     result = subprocess.run(
         [
