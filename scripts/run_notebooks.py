@@ -6,13 +6,23 @@
     python scripts/run_notebooks.py --from 02 --to 04   # a range
 
 It stops at the first failing chapter, prints the chapter, the cell and the error, and exits 1.
-Executed notebooks and their HTML go to ``state/build/notebooks`` (git-ignored).
+Executed notebooks and their HTML go to ``state/build/notebooks`` (git-ignored). The summary is
+a table of each chapter's seconds (running it, then writing its HTML) and the total; each
+executed copy also holds every cell's own duration (``metadata.papermill.duration``).
+
+While one chapter runs, the next chapter's kernel starts and imports ZenML, pandas and
+scikit-learn (``WARM_IMPORTS``: imports only, no ZenML client and no store, so nothing a
+chapter binds first is bound early), so a chapter does not wait for its kernel; a finished
+chapter's kernel shuts down (its atexit handlers stop its release workers) while the next
+runs. This is ``--warm``; without it each kernel starts when its chapter runs.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +31,8 @@ import lib  # noqa: F401  (points ZenML at the kit's state before papermill star
 from lib.config import BUILD_DIR, NOTEBOOKS_DIR, PROJECT_ROOT
 
 PARAMS_DIR = NOTEBOOKS_DIR / "params"
+WARM_IMPORTS = "import lib, zenml.client, pandas, sklearn, matplotlib"
+KERNEL_START_TIMEOUT = 120.0
 
 
 @dataclass
@@ -30,6 +42,7 @@ class ChapterResult:
     seconds: float
     output: Path
     error: str = ""
+    html_seconds: float = 0.0
 
 
 def discover(
@@ -61,12 +74,86 @@ def load_parameters(profile: str) -> dict[str, dict]:
     return yaml.safe_load(path.read_text()) or {}
 
 
-def run_chapter(notebook: Path, parameters: dict, out_dir: Path) -> ChapterResult:
-    """Execute one chapter with papermill and export its HTML; never raises on a cell error."""
+class WarmKernel:
+    """A python3 kernel started (in a thread) in ``cwd`` that imports ``WARM_IMPORTS``."""
+
+    def __init__(self, cwd: Path) -> None:
+        from jupyter_client import AsyncKernelManager
+
+        self.manager = AsyncKernelManager(kernel_name="python3")
+        self.client = None
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._start, args=(str(cwd),), daemon=True)
+        self._thread.start()
+
+    def _start(self, cwd: str) -> None:
+        from jupyter_client import BlockingKernelClient
+
+        try:
+            asyncio.run(self.manager.start_kernel(cwd=cwd))
+            client = BlockingKernelClient()
+            client.load_connection_info(self.manager.get_connection_info())
+            client.start_channels(hb=False)
+            client.kernel_info()
+            client.get_shell_msg(timeout=KERNEL_START_TIMEOUT)  # the kernel answers
+            client.execute(WARM_IMPORTS, silent=True, store_history=False)
+            self.client = client
+        except BaseException as error:  # noqa: BLE001 - the chapter then starts its own kernel
+            self.error = error
+
+    def ready(self) -> object | None:
+        """The started kernel's manager, or ``None`` if it could not start."""
+        self._thread.join(KERNEL_START_TIMEOUT)
+        if self.client is None or self._thread.is_alive():
+            self.shutdown()
+            return None
+        return self.manager
+
+    def shutdown_later(self) -> None:
+        """Shut the kernel down in a thread; :meth:`shutdown` waits for it."""
+        self._closing = threading.Thread(target=self.shutdown, daemon=True)
+        self._closing.start()
+
+    def wait_closed(self) -> None:
+        closing = getattr(self, "_closing", None)
+        if closing is not None:
+            closing.join(60)
+
+    def shutdown(self) -> None:
+        """Ask the kernel to exit (its atexit handlers run), then free its files."""
+        self._thread.join(KERNEL_START_TIMEOUT)
+        process = getattr(self.manager.provisioner, "process", None)
+        if self.client is not None:
+            try:
+                self.client.shutdown()
+                if process is not None:
+                    process.wait(timeout=30)
+            except Exception:  # noqa: BLE001 - killed below
+                pass
+            self.client.stop_channels()
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait()
+        try:
+            asyncio.run(self.manager.cleanup_resources())
+        except Exception:  # noqa: BLE001 - connection files only
+            pass
+
+
+def run_chapter(
+    notebook: Path, parameters: dict, out_dir: Path, kernel: WarmKernel | None = None
+) -> ChapterResult:
+    """Execute one chapter with papermill and export its HTML; never raises on a cell error.
+
+    With ``kernel`` (a :class:`WarmKernel` for this chapter), papermill runs in that kernel
+    and it is shut down afterwards; otherwise papermill starts and stops its own.
+    """
     import papermill as pm
 
     output = out_dir / notebook.name
     started = time.perf_counter()
+    manager = kernel.ready() if kernel is not None else None
+    extra = {"km": manager} if manager is not None else {}
     try:
         pm.execute_notebook(
             str(notebook),
@@ -76,19 +163,28 @@ def run_chapter(notebook: Path, parameters: dict, out_dir: Path) -> ChapterResul
             cwd=str(notebook.parent),
             progress_bar=False,
             log_output=False,
+            **extra,
         )
     except pm.PapermillExecutionError as error:
         first_line = next((ln for ln in error.source.splitlines() if ln.strip()), "")
         message = (
             f"cell {error.cell_index} (`{first_line.strip()[:60]}`): {error.ename}: {error.evalue}"
         )
-        return ChapterResult(
-            notebook.stem, "FAILED", time.perf_counter() - started, output, message
-        )
+        ran = time.perf_counter() - started
+        return ChapterResult(notebook.stem, "FAILED", ran, output, message, _html(output))
     finally:
-        if output.exists():
-            export_html(output)
-    return ChapterResult(notebook.stem, "ok", time.perf_counter() - started, output)
+        if kernel is not None:
+            kernel.shutdown_later()
+    ran = time.perf_counter() - started
+    return ChapterResult(notebook.stem, "ok", ran, output, html_seconds=_html(output))
+
+
+def _html(executed: Path) -> float:
+    """Export ``executed`` to HTML if it exists; return the seconds it took."""
+    started = time.perf_counter()
+    if executed.exists():
+        export_html(executed)
+    return time.perf_counter() - started
 
 
 def export_html(executed: Path) -> Path:
@@ -101,11 +197,24 @@ def export_html(executed: Path) -> Path:
     return html
 
 
+def summary_table(results: list[ChapterResult]) -> str:
+    """A Markdown table: one row per chapter (status, seconds to run, seconds of HTML), a total."""
+    lines = [
+        "| chapter | status | run s | html s |",
+        "|---|---|---:|---:|",
+        *(
+            f"| {r.chapter} | {r.status} | {r.seconds:.1f} | {r.html_seconds:.1f} |"
+            for r in results
+        ),
+        f"| **total** | {len(results)} chapters | {sum(r.seconds for r in results):.1f} | "
+        f"{sum(r.html_seconds for r in results):.1f} |",
+    ]
+    return "\n".join(lines)
+
+
 def print_summary(results: list[ChapterResult]) -> None:
-    """Print one line per chapter: name, status and seconds."""
-    print(f"\n{'chapter':<34} {'status':<8} {'seconds':>8}")
-    for r in results:
-        print(f"{r.chapter:<34} {r.status:<8} {r.seconds:>8.1f}")
+    """Print the table of each chapter's time (see :func:`summary_table`)."""
+    print("\n" + summary_table(results))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -118,6 +227,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--notebooks-dir", type=Path, default=NOTEBOOKS_DIR, help="where the chapters are"
     )
+    parser.add_argument(
+        "--warm",
+        action="store_true",
+        help="start each chapter's kernel (and its imports) while the previous chapter runs",
+    )
     args = parser.parse_args(argv)
 
     from tqdm import tqdm
@@ -126,14 +240,24 @@ def main(argv: list[str] | None = None) -> int:
     profile = load_parameters(args.profile)
     args.output_dir.mkdir(parents=True, exist_ok=True)
     results: list[ChapterResult] = []
+    warm = (lambda nb: WarmKernel(nb.parent)) if args.warm else (lambda nb: None)
+    used: list[WarmKernel] = []
+    kernel = warm(notebooks[0])
     with tqdm(notebooks, unit="chapter", file=sys.stderr) as bar:
-        for notebook in bar:
+        for index, notebook in enumerate(bar):
             bar.set_description(notebook.stem)
             params = {**profile.get("all", {}), **profile.get(notebook.stem, {})}
-            result = run_chapter(notebook, params, args.output_dir)
+            following = notebooks[index + 1] if index + 1 < len(notebooks) else None
+            current, kernel = kernel, warm(following) if following else None
+            used.extend([current] if current else [])
+            result = run_chapter(notebook, params, args.output_dir, current)
             results.append(result)
             if result.status != "ok":
                 break
+    if kernel is not None:
+        kernel.shutdown()
+    for finished in used:
+        finished.wait_closed()
     print_summary(results)
     failed = [r for r in results if r.status != "ok"]
     if failed:

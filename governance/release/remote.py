@@ -1,20 +1,42 @@
-"""Start a side's worker process and return its result (one subprocess per side)."""
+"""Run release operations in a worker process bound to one side (one worker per side).
+
+The ZenML ``Client`` is a process-wide singleton, so each side's operations run in a process of
+their own (:mod:`governance.release.worker`). A worker is started on the first :func:`run_on`
+for a side and kept for the life of this process: ZenML is imported and the client connected
+once per side, not once per operation. Workers are keyed by everything that binds them (the
+side's client variables, the rest of the environment, the working folder), so a changed
+environment gets a new worker. They stop when this process exits (``atexit``; a worker also
+stops by itself when its stdin closes, so a killed kernel leaves none behind) or on
+:func:`close_all`.
+
+A worker that dies mid-operation raises :class:`SideError` of kind ``WorkerCrashed`` naming the
+side, the operation, the exit code or signal and the end of its stderr; the next call starts a
+new worker. A worker whose operation failed is stopped too, so no half-done state carries over.
+"""
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import select
+import signal
 import subprocess
 import sys
 import tempfile
-from typing import Any
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import IO, Any
 
 from governance import servers
 from governance.release.endpoints import CLIENT_VARIABLES, Endpoint
 from governance.release.errors import SideError, UnreachableError
-from governance.release.worker import ERROR_MARK, RESULT_MARK
+from governance.release.worker import call_of
 
 DEFAULT_TIMEOUT_SECONDS = 600.0
+STDERR_TAIL_CHARS = 1500
+STOP_GRACE_SECONDS = 5.0
 
 
 def worker_environment(target: Endpoint, extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -47,6 +69,168 @@ def check_reachable(target: Endpoint, timeout: float = 3.0) -> None:
         raise UnreachableError(f"{target.label} server {target.location} is unreachable")
 
 
+def _describe_exit(code: int | None) -> str:
+    if code is None:
+        return "still running"
+    if code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name} (exit code {code})"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit code {code}"
+
+
+@dataclass
+class Worker:
+    """One running worker process: its pipes, its stderr log and who it works for."""
+
+    label: str
+    process: subprocess.Popen
+    log: IO[bytes]
+    started: float = field(default_factory=time.monotonic)
+    _pending: bytes = b""
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def stderr_tail(self, chars: int = STDERR_TAIL_CHARS) -> str:
+        """The last ``chars`` characters the worker wrote to stderr."""
+        try:
+            self.log.flush()
+            size = self.log.seek(0, os.SEEK_END)
+            self.log.seek(max(0, size - chars * 4))
+            return self.log.read().decode("utf-8", "replace")[-chars:].strip()
+        except (OSError, ValueError):
+            return ""
+
+    def send(self, request: dict[str, Any]) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(json.dumps(request, default=str).encode() + b"\n")
+        self.process.stdin.flush()
+
+    def receive(self, deadline: float) -> dict[str, Any] | None:
+        """The next answer, or ``None`` if the worker ended first; raises ``TimeoutError``."""
+        assert self.process.stdout is not None
+        fd = self.process.stdout.fileno()
+        chunks = [self._pending]
+        while b"\n" not in chunks[-1]:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            ready, _, _ = select.select([fd], [], [], min(remaining, 1.0))
+            if not ready:
+                continue
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                return None
+            chunks.append(chunk)
+        line, _, self._pending = b"".join(chunks).partition(b"\n")
+        return json.loads(line)
+
+    def stop(self, kill: bool = False, wait: bool = True) -> None:
+        """Close stdin (the worker exits by itself), then kill it if it does not."""
+        if kill and self.alive():
+            self.process.kill()
+        try:
+            if self.process.stdin:
+                self.process.stdin.close()
+        except OSError:
+            pass
+        if not wait:
+            return
+        try:
+            self.process.wait(timeout=STOP_GRACE_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        for stream in (self.process.stdout, self.log):
+            try:
+                stream.close()
+            except (OSError, AttributeError):
+                pass
+
+
+_lock = threading.Lock()
+_idle: dict[tuple, list[Worker]] = {}
+_busy: set[int] = set()
+_all: dict[int, Worker] = {}
+
+
+def _key(env: dict[str, str], cwd: str) -> tuple:
+    return (sys.executable, cwd, tuple(sorted(env.items())))
+
+
+def _spawn(label: str, env: dict[str, str], cwd: str) -> Worker:
+    log = tempfile.TemporaryFile()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "governance.release.worker"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=log,
+        env=env,
+        cwd=cwd,
+    )
+    worker = Worker(label, process, log)
+    _all[worker.pid] = worker
+    return worker
+
+
+def _workdir(target: Endpoint) -> str:
+    if not target.is_server:
+        os.makedirs(target.location, exist_ok=True)
+    workdir = (target.location if not target.is_server else target.client_dir) or (
+        tempfile.gettempdir()
+    )
+    os.makedirs(workdir, exist_ok=True)
+    return workdir
+
+
+def _checkout(target: Endpoint, extra_env: dict[str, str] | None) -> tuple[tuple, Worker]:
+    """An idle worker for ``target`` (a new one if none is idle: concurrent calls each get one)."""
+    env = worker_environment(target, extra_env)
+    cwd = _workdir(target)
+    key = _key(env, cwd)
+    with _lock:
+        idle = _idle.setdefault(key, [])
+        while idle:
+            worker = idle.pop()
+            if worker.alive():
+                break
+            _discard(worker)
+        else:
+            worker = _spawn(target.label, env, cwd)
+        _busy.add(worker.pid)
+    return key, worker
+
+
+def _checkin(key: tuple, worker: Worker) -> None:
+    with _lock:
+        _busy.discard(worker.pid)
+        _idle.setdefault(key, []).append(worker)
+
+
+def _discard(worker: Worker, kill: bool = False) -> None:
+    _busy.discard(worker.pid)
+    _all.pop(worker.pid, None)
+    worker.stop(kill=kill)
+
+
+def start(target: Endpoint, extra_env: dict[str, str] | None = None) -> int:
+    """Start ``target``'s worker now, if none is idle, so its set-up overlaps other work.
+
+    Returns the worker's pid. The worker imports ZenML and connects while this process goes on;
+    the next :func:`run_on` for ``target`` uses it.
+    """
+    check_reachable(target)
+    key, worker = _checkout(target, extra_env)
+    _checkin(key, worker)
+    return worker.pid
+
+
 def run_on(
     target: Endpoint,
     operation: str,
@@ -54,43 +238,74 @@ def run_on(
     extra_env: dict[str, str] | None = None,
     **arguments: Any,
 ) -> Any:
-    """Run ``operation`` with ``arguments`` in a process bound to ``target``; return its result.
+    """Run ``operation`` with ``arguments`` in ``target``'s worker; return its result.
+
+    Arguments and the result travel as JSON (values JSON cannot hold are sent as ``str``).
 
     Raises:
-        UnreachableError: ``target`` is a server that does not answer.
-        SideError: the operation failed there; ``kind`` names the original error type.
+        UnreachableError: ``target`` is a server that does not answer (before or during).
+        SideError: the operation failed there (``kind`` names the original error type), the
+            worker died (``WorkerCrashed``) or took longer than ``timeout`` (``TimeoutExpired``).
     """
+    call = call_of(operation)
     check_reachable(target)
-    if not target.is_server:
-        os.makedirs(target.location, exist_ok=True)
-    workdir = target.location if not target.is_server else target.client_dir
-    os.makedirs(workdir or tempfile.gettempdir(), exist_ok=True)
+    key, worker = _checkout(target, extra_env)
+    request = {"operation": operation, "call": call, "arguments": arguments}
     try:
-        completed = subprocess.run(
-            [sys.executable, "-m", "governance.release.worker", operation],
-            input=json.dumps(arguments, default=str),
-            capture_output=True,
-            text=True,
-            env=worker_environment(target, extra_env),
-            cwd=workdir or tempfile.gettempdir(),
-            timeout=timeout,
-        )
-    except subprocess.TimeoutExpired as error:
+        worker.send(request)
+        reply = worker.receive(time.monotonic() + timeout)
+    except TimeoutError:
+        with _lock:
+            _discard(worker, kill=True)
         raise SideError(
             "TimeoutExpired", f"{operation} on {target.label} took over {timeout:.0f} s"
-        ) from error
-    for line in reversed(completed.stdout.splitlines()):
-        if line.startswith(RESULT_MARK):
-            return json.loads(line[len(RESULT_MARK) :])
-        if line.startswith(ERROR_MARK):
-            error = json.loads(line[len(ERROR_MARK) :])
-            if target.is_server and not servers.is_healthy(target.location):
-                raise UnreachableError(
-                    f"{target.label} server {target.location} stopped answering during "
-                    f"{operation}; rerun it once the server is back"
-                )
-            raise SideError(error["type"], f"{target.label}: {error['message']}")
-    tail = (completed.stderr or completed.stdout)[-800:]
-    raise SideError(
-        "WorkerCrashed", f"{operation} on {target.label} ended without a result: {tail}"
-    )
+        ) from None
+    except (BrokenPipeError, ConnectionResetError, ValueError, OSError):
+        reply = None
+    if reply is None:
+        try:
+            code = worker.process.wait(timeout=STOP_GRACE_SECONDS)
+        except subprocess.TimeoutExpired:
+            code = None
+        tail = worker.stderr_tail()
+        with _lock:
+            _discard(worker)
+        raise SideError(
+            "WorkerCrashed",
+            f"the {target.label} worker (pid {worker.pid}) died during {operation}: "
+            f"{_describe_exit(code)}; the next call starts a new worker. "
+            f"Its last output:\n{tail or '(nothing)'}",
+        )
+    if reply.get("ok"):
+        _checkin(key, worker)
+        return reply.get("result")
+    with _lock:
+        _discard(worker)
+    if target.is_server and not servers.is_healthy(target.location):
+        raise UnreachableError(
+            f"{target.label} server {target.location} stopped answering during "
+            f"{operation}; rerun it once the server is back"
+        )
+    raise SideError(reply.get("type", "Error"), f"{target.label}: {reply.get('message', '')}")
+
+
+def running() -> list[int]:
+    """The pids of this process's workers that are still running."""
+    with _lock:
+        return [pid for pid, worker in _all.items() if worker.alive()]
+
+
+def close_all() -> None:
+    """Stop every worker this process started (called at exit)."""
+    with _lock:
+        workers = list(_all.values())
+        _all.clear()
+        _idle.clear()
+        _busy.clear()
+    for worker in workers:
+        worker.stop(wait=False)
+    for worker in workers:
+        worker.stop()
+
+
+atexit.register(close_all)

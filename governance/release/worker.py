@@ -1,25 +1,28 @@
-"""Run one release operation in a process bound to one side's ZenML store.
+"""A process bound to one side's ZenML store that runs release operations until told to stop.
 
-    python -m governance.release.worker OPERATION < arguments.json
+    python -m governance.release.worker      # started by governance.release.remote.run_on
 
-The ZenML ``Client`` is a process-wide singleton bound to one store, so every operation on a
-side runs in its own process, started by :func:`governance.release.remote.run_on` with that
-side's client variables. The result is printed as one JSON line after ``RESULT_MARK``; a
-failure as one JSON line (error type and message) after ``ERROR_MARK``, with exit code 1.
+The ZenML ``Client`` is a process-wide singleton bound to one store, so each side gets its own
+process, started by :func:`governance.release.remote.run_on` with that side's client variables
+and kept for the whole chapter or script call: ZenML is imported and the client set up once,
+not once per operation.
+
+Protocol: JSON lines. Each request on stdin is
+``{"operation": NAME, "call": "module:function", "arguments": {...}}``; each answer on the
+protocol channel (the process's original stdout) is ``{"ok": true, "result": ...}`` or
+``{"ok": false, "type": ERROR_TYPE, "message": ...}``. Everything else the process prints,
+ZenML's logging included, goes to stderr. The process exits when stdin closes.
 """
 
 from __future__ import annotations
 
 import importlib
 import json
+import os
 import sys
 import traceback
 from collections.abc import Callable
-from typing import Any
-
-RESULT_MARK = "KIT-RELEASE-RESULT "
-ERROR_MARK = "KIT-RELEASE-ERROR "
-
+from typing import IO, Any
 
 OPERATIONS: dict[str, str] = {
     "describe_store": "setup:describe_store",
@@ -33,34 +36,84 @@ OPERATIONS: dict[str, str] = {
     "rollback": "rollback:rollback",
     "ledger": "rollback:ledger_entries",
 }
-"""Operation name → ``module:function`` in :mod:`governance.release` (imported on demand)."""
+"""Operation name → ``module:function``; a module without a dot is in :mod:`governance.release`."""
 
 
-def _load(operation: str) -> Callable[..., Any]:
+def resolve(call: str) -> Callable[..., Any]:
+    """Return the function ``module:function`` names (``module`` relative to this package)."""
+    module, _, function = call.partition(":")
+    if not module or not function:
+        raise ValueError(f"an operation is 'module:function'; got {call!r}")
+    if "." not in module:
+        module = f"governance.release.{module}"
+    return getattr(importlib.import_module(module), function)
+
+
+def call_of(operation: str) -> str:
+    """Return the ``module:function`` of ``operation``, or raise naming the known ones."""
     if operation not in OPERATIONS:
         raise ValueError(f"unknown operation {operation!r}; known: {', '.join(OPERATIONS)}")
-    module, function = OPERATIONS[operation].split(":")
-    return getattr(importlib.import_module(f"governance.release.{module}"), function)
+    return OPERATIONS[operation]
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    operation = argv[0] if argv else ""
+def answer(request: dict[str, Any]) -> dict[str, Any]:
+    """Run one request and return its answer; an exception becomes ``ok: false``."""
     try:
-        function = _load(operation)
-        arguments = json.loads(sys.stdin.read() or "{}")
-        result = function(**arguments)
+        function = resolve(request.get("call") or call_of(request.get("operation", "")))
+        result = function(**(request.get("arguments") or {}))
+        return {"ok": True, "result": result}
     except Exception as error:  # noqa: BLE001 - reported to the parent as one JSON line
         traceback.print_exc(file=sys.stderr)
         message = str(error).strip() or type(error).__name__
-        sys.stdout.write(
-            "\n" + ERROR_MARK + json.dumps({"type": type(error).__name__, "message": message})
-        )
-        sys.stdout.write("\n")
-        sys.stdout.flush()
-        return 1
-    sys.stdout.write("\n" + RESULT_MARK + json.dumps(result, default=str) + "\n")
+        return {"ok": False, "type": type(error).__name__, "message": message}
+
+
+def _protocol_channel() -> IO[str]:
+    """Keep the original stdout for answers and send everything else printed to stderr."""
+    channel = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
     sys.stdout.flush()
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    return channel
+
+
+def serve(requests: IO[str], channel: IO[str]) -> None:
+    """Answer one request per line of ``requests`` until it closes."""
+    for line in requests:
+        if not line.strip():
+            continue
+        try:
+            request = json.loads(line)
+        except json.JSONDecodeError as error:
+            reply = {"ok": False, "type": "ProtocolError", "message": f"bad request: {error}"}
+        else:
+            reply = answer(request)
+        try:
+            text = json.dumps(reply, default=str)
+        except (TypeError, ValueError) as error:
+            text = json.dumps({"ok": False, "type": type(error).__name__, "message": str(error)})
+        channel.write(text + "\n")
+        channel.flush()
+
+
+def warm_up() -> None:
+    """Import ZenML and connect the client before the first request is read.
+
+    A worker started ahead of its first operation (:func:`governance.release.remote.start`)
+    pays these seconds while its parent does other work. A failure here is left for the first
+    operation to meet and report.
+    """
+    try:
+        from zenml.client import Client
+
+        Client().zen_store  # noqa: B018 - connecting (and migrating a new store) is the point
+    except Exception:  # noqa: BLE001 - the first operation reports it
+        traceback.print_exc(file=sys.stderr)
+
+
+def main() -> int:
+    channel = _protocol_channel()
+    warm_up()
+    serve(sys.stdin, channel)
     return 0
 
 

@@ -84,6 +84,9 @@ def test_a_range_runs_in_order_and_writes_notebooks_and_html(chain, tmp_path):
         for o in c.get("outputs", [])
     )
     assert "Executed notebooks and HTML" in result.stdout
+    # the summary: a table row per chapter and the total
+    assert "| chapter | status | run s | html s |" in result.stdout
+    assert "| 01_first | ok | " in result.stdout and "| **total** | 1 chapters |" in result.stdout
 
 
 def test_an_unknown_profile_is_refused_with_the_known_ones(chain, tmp_path):

@@ -1,0 +1,170 @@
+"""Release workers: one long-lived process per side, crashes reported, the next call recovers.
+
+Real worker processes on temporary embedded stores. The operations that hold, fail or echo
+are test-only (``worker_seams/ops.py``), added to ``OPERATIONS`` and put on the worker's
+``PYTHONPATH``; the worker, its protocol and its registry are the kit's own.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from governance.release import remote
+from governance.release.endpoints import Endpoint
+from governance.release.errors import SideError
+from governance.release.worker import OPERATIONS
+
+SEAMS = {
+    "whoami": "worker_seams.ops:whoami",
+    "hold": "worker_seams.ops:hold",
+    "fail": "worker_seams.ops:fail",
+    "echo": "worker_seams.ops:echo",
+}
+SEAM_ENV = {"PYTHONPATH": str(Path(__file__).resolve().parent)}
+
+
+@pytest.fixture
+def seams(monkeypatch):
+    for name, call in SEAMS.items():
+        monkeypatch.setitem(OPERATIONS, name, call)
+    yield
+    remote.close_all()
+
+
+def _side(tmp_path: Path, label: str = "production") -> Endpoint:
+    return Endpoint(label, str(tmp_path / f"{label}-store"))
+
+
+def _run(side: Endpoint, operation: str, **arguments):
+    return remote.run_on(side, operation, extra_env=SEAM_ENV, **arguments)
+
+
+def _gone(pid: int, within: float = 15.0) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.pipeline
+def test_one_worker_serves_every_operation_of_a_side(seams, tmp_path):
+    production = _side(tmp_path)
+    pids = {_run(production, "whoami")["pid"] for _ in range(3)}
+    store = _run(production, "describe_store")
+    assert len(pids) == 1
+    assert remote.running() == list(pids)
+    assert str(tmp_path / "production-store") in store["url"]
+
+
+@pytest.mark.pipeline
+def test_each_side_has_its_own_worker_bound_to_its_own_store(seams, tmp_path):
+    staging, production = _side(tmp_path, "dev-staging"), _side(tmp_path, "production")
+    first, second = _run(staging, "whoami"), _run(production, "whoami")
+    assert first["pid"] != second["pid"]
+    assert first["config"] == staging.location and second["config"] == production.location
+    assert sorted(remote.running()) == sorted([first["pid"], second["pid"]])
+
+
+@pytest.mark.pipeline
+def test_a_worker_killed_mid_operation_is_reported_and_the_next_call_recovers(seams, tmp_path):
+    production = _side(tmp_path)
+    pause = tmp_path / "pause"
+    outcome: dict = {}
+
+    def holding() -> None:
+        try:
+            outcome["result"] = _run(production, "hold", pause_file=str(pause))
+        except SideError as error:
+            outcome["error"] = error
+
+    thread = threading.Thread(target=holding)
+    thread.start()
+    deadline = time.monotonic() + 120
+    while not (pause.exists() and pause.read_text()):
+        assert time.monotonic() < deadline, "the worker never reached the operation"
+        time.sleep(0.05)
+    killed = int(pause.read_text())
+    os.kill(killed, signal.SIGKILL)
+    thread.join(timeout=60)
+
+    error = outcome.get("error")
+    assert isinstance(error, SideError), outcome
+    assert error.kind == "WorkerCrashed"
+    message = str(error)
+    assert "production worker" in message and "during hold" in message
+    assert "SIGKILL" in message and f"pid {killed}" in message
+    assert f"holding in pid {killed}" in message  # the end of its stderr
+    assert killed not in remote.running()
+
+    again = _run(production, "whoami")
+    assert again["pid"] != killed
+    assert str(tmp_path / "production-store") in _run(production, "describe_store")["url"]
+
+
+@pytest.mark.pipeline
+def test_a_failed_operation_names_its_error_and_the_next_call_gets_a_fresh_worker(seams, tmp_path):
+    production = _side(tmp_path)
+    before = _run(production, "whoami")["pid"]
+    with pytest.raises(SideError, match="production: no version 7 here") as raised:
+        _run(production, "fail", message="no version 7 here")
+    assert raised.value.kind == "LookupError"
+    assert _gone(before)
+    assert _run(production, "whoami")["pid"] != before
+
+
+@pytest.mark.pipeline
+def test_arguments_and_results_of_several_megabytes_travel_intact(seams, tmp_path):
+    payload = base64.b64encode(os.urandom(3 * 1024 * 1024)).decode()
+    answer = _run(_side(tmp_path), "echo", payload=payload)
+    assert answer["length"] == len(payload) and answer["payload"] == payload
+
+
+@pytest.mark.pipeline
+def test_an_operation_over_its_timeout_is_stopped_and_reported(seams, tmp_path):
+    production = _side(tmp_path)
+    _run(production, "whoami")  # the worker is up: the timeout below is the operation's own
+    started = time.monotonic()
+    with pytest.raises(SideError, match="hold on production took over 2 s") as raised:
+        remote.run_on(
+            production, "hold", timeout=2, extra_env=SEAM_ENV, pause_file=str(tmp_path / "p")
+        )
+    assert raised.value.kind == "TimeoutExpired"
+    assert time.monotonic() - started < 30
+    assert remote.running() == []
+
+
+@pytest.mark.pipeline
+def test_workers_stop_when_their_parent_ends_without_cleaning_up(tmp_path):
+    program = (
+        "import os, sys\n"
+        "from governance.release import remote\n"
+        "from governance.release.endpoints import Endpoint\n"
+        f"remote.start(Endpoint('production', {str(tmp_path / 'store')!r}))\n"
+        "print(remote.running()[0], flush=True)\n"
+        "os._exit(0)\n"  # no atexit: the worker must notice its stdin closing
+    )
+    parent = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=120
+    )
+    assert parent.returncode == 0, parent.stderr
+    assert _gone(int(parent.stdout.strip()), within=60)
+
+
+@pytest.mark.unit
+def test_an_unknown_operation_is_refused_before_any_worker_starts(tmp_path):
+    with pytest.raises(ValueError, match="unknown operation 'promote_everything'"):
+        remote.run_on(_side(tmp_path), "promote_everything")
+    assert remote.running() == []
