@@ -3,11 +3,11 @@
 The ZenML ``Client`` is a process-wide singleton, so each side's operations run in a process of
 their own (:mod:`governance.release.worker`). A worker is started on the first :func:`run_on`
 for a side and kept for the life of this process: ZenML is imported and the client connected
-once per side, not once per operation. Workers are keyed by everything that binds them (the
-side's client variables, the rest of the environment, the working folder), so a changed
-environment gets a new worker. They stop when this process exits (``atexit``; a worker also
-stops by itself when its stdin closes, so a killed kernel leaves none behind) or on
-:func:`close_all`.
+once per side, not once per operation. Workers are keyed by what binds them (the side's
+client variables, the ``KIT_``/``ZENML_``/``PYTHON`` variables, the working folder), so a
+changed policy path or store gets a new worker. They stop when this process exits
+(``atexit``; a worker also stops by itself when its stdin closes, so a killed kernel leaves
+none behind) or on :func:`close_all`.
 
 A worker that dies mid-operation raises :class:`SideError` of kind ``WorkerCrashed`` naming the
 side, the operation, the exit code or signal and the end of its stderr; the next call starts a
@@ -160,8 +160,17 @@ _busy: set[int] = set()
 _all: dict[int, Worker] = {}
 
 
+KEY_PREFIXES: tuple[str, ...] = ("KIT_", "ZENML_", "PYTHON")
+"""Variables that can change what a worker does; a change in any of them gets a new worker.
+
+Other variables are not part of a worker's identity: libraries set some as they load
+(ZenML sets ``TF_CPP_MIN_LOG_LEVEL`` on first use), which must not cost a new worker per call.
+"""
+
+
 def _key(env: dict[str, str], cwd: str) -> tuple:
-    return (sys.executable, cwd, tuple(sorted(env.items())))
+    binding = {k: v for k, v in env.items() if k.startswith(KEY_PREFIXES)}
+    return (sys.executable, cwd, tuple(sorted(binding.items())))
 
 
 def _spawn(label: str, env: dict[str, str], cwd: str) -> Worker:

@@ -168,3 +168,15 @@ def test_an_unknown_operation_is_refused_before_any_worker_starts(tmp_path):
     with pytest.raises(ValueError, match="unknown operation 'promote_everything'"):
         remote.run_on(_side(tmp_path), "promote_everything")
     assert remote.running() == []
+
+
+@pytest.mark.pipeline
+def test_a_variable_a_library_sets_keeps_the_worker_a_kit_variable_replaces_it(
+    seams, tmp_path, monkeypatch
+):
+    production = _side(tmp_path)
+    first = _run(production, "whoami")["pid"]
+    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "3")  # ZenML sets this on first use
+    assert _run(production, "whoami")["pid"] == first
+    monkeypatch.setenv("KIT_POLICY_PATH", str(tmp_path / "policy.yaml"))
+    assert _run(production, "whoami")["pid"] != first
