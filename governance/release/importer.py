@@ -462,3 +462,16 @@ def production_status(model: str) -> dict[str, Any]:
         "holders": history.holders(),
         "ledger_problems": history.verify(),
     }
+
+
+def score_version(model: str, version: str, rows: list[list[float]]) -> list[list[float]]:
+    """Load a production version's model artifact and return its class probabilities for rows.
+
+    A smoke check of what production actually stores (the loaded model, not its metadata).
+    """
+    import pandas as pd
+
+    trained = Client().get_model_version(model, version).get_model_artifact("model").load()
+    columns = getattr(trained, "feature_names_in_", None)
+    frame = pd.DataFrame(rows, columns=list(columns) if columns is not None else None)
+    return [[float(p) for p in row] for row in trained.predict_proba(frame)]
