@@ -28,6 +28,7 @@ import os
 import re
 import socket
 import time
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -78,8 +79,13 @@ def _checkpoint(phase: str) -> None:
         time.sleep(0.1)
 
 
+_ACTIVE_IMPORTS: set[str] = set()
+"""Owners of the imports running in this process (a long-lived worker runs many in turn)."""
+
+
 def _owner() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """``host:pid/token``: the process, and which of its imports (a worker outlives one)."""
+    return f"{socket.gethostname()}:{os.getpid()}/{uuid.uuid4().hex[:8]}"
 
 
 def _owner_of(mv: Any) -> str | None:
@@ -92,9 +98,12 @@ def _owner_of(mv: Any) -> str | None:
 
 def _owner_alive(owner: str) -> bool | None:
     """True/False for an owner on this host; None when it runs elsewhere (cannot tell)."""
-    host, _, pid = owner.rpartition(":")
+    host, _, process = owner.rpartition(":")
+    pid = process.partition("/")[0]
     if host != socket.gethostname():
         return None
+    if pid == str(os.getpid()):
+        return owner in _ACTIVE_IMPORTS  # this very worker: alive only while it runs that import
     try:
         return psutil.pid_exists(int(pid)) and psutil.Process(int(pid)).status() != "zombie"
     except (ValueError, psutil.Error):
@@ -168,6 +177,7 @@ def recover(model: str, actor: str, lease: float) -> list[str]:
                     f"found {mv.name} interrupted after its ledger entry (owner {owner}): "
                     "completed its stage change"
                 )
+                logger.warning(messages[-1])
                 continue
             alive = _owner_alive(owner) if owner != "unknown" else False
             started = float((mv.run_metadata or {}).get(STARTED_KEY) or mv.created.timestamp())
@@ -187,13 +197,11 @@ def recover(model: str, actor: str, lease: float) -> list[str]:
                     reason=f"unfinished import by {owner} removed: {why}",
                 )
                 messages.append(f"found unfinished import {mv.name} by {owner}; {why}: removed it")
+                logger.warning(messages[-1])
                 continue
             waiting.append(mv)
-        for message in messages:
-            logger.warning(message)
-        if not waiting:
-            continue
-        time.sleep(0.5)
+        if waiting:
+            time.sleep(0.5)
 
 
 def _already(mv: Any, source: dict[str, Any], digest: str) -> dict[str, Any]:
@@ -325,10 +333,37 @@ def import_bundle(
     if existing is not None:
         return {**_already(existing, source, digest), "recovered": recovered}
     check_forward(model, source, manifest, policy)
-    trained = verified.model()  # the verified bytes; trusted types only
+    trained = verified.model()  # from the verified bytes, trusted types only, before any write
     _checkpoint("verified")
     _ensure_model(card)
     owner = _owner()
+    _ACTIVE_IMPORTS.add(owner)
+    try:
+        return _register_and_promote(
+            verified, trained, results, policy, owner, actor, approved_by, release_tag, recovered
+        )
+    finally:
+        _ACTIVE_IMPORTS.discard(owner)
+
+
+def _register_and_promote(
+    verified: Any,
+    trained: Any,
+    results: list[Any],
+    policy: Policy,
+    owner: str,
+    actor: str,
+    approved_by: str | None,
+    release_tag: str | None,
+    recovered: list[str],
+) -> dict[str, Any]:
+    """Steps 4–6 of the module docstring, for a bundle already verified, gated and new."""
+    manifest, digest = verified.manifest, verified.digest
+    card = verified.json("model_card.json")
+    version = verified.json("version.json")
+    source = verified.json("source.json")
+    model, name = card["name"], production_name(source)
+    lease = policy.production_promotion.import_lease_seconds
     try:
         mv = Client().create_model_version(
             model_name_or_id=model,

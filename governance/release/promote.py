@@ -44,6 +44,7 @@ class PromotionResult:
     approved_by: str | None = None
     ledger_sequence: int | None = None
     gates: list[dict[str, Any]] = field(default_factory=list)
+    recovered: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -206,6 +207,7 @@ def promote_across(
         approved_by=approved_by,
         ledger_sequence=imported.get("ledger_sequence"),
         gates=exported["gates"],
+        recovered=imported.get("recovered") or [],
     )
 
 

@@ -170,3 +170,25 @@ def test_replaying_each_ledger_gives_zenmls_stages(zenml_store, tmp_path_factory
             _check(released)
     finally:
         os.environ.pop(TRUSTED_KEYS_ENV_VAR, None)
+
+
+def test_listings_page_past_the_first_page(zenml_store):
+    """More versions than any single page: production's listing and its recovery see them all."""
+    import socket
+
+    from zenml.client import Client
+
+    from governance.release.importer import OWNER_MARK, _unfinished, production_status
+
+    model = f"breast_cancer_classifier_pages{next(COUNTER)}"
+    client = Client()
+    client.create_model(name=model)
+    for index in range(105):  # past ZenML's default page (20) and the old explicit size (100)
+        client.create_model_version(model_name_or_id=model, name=f"v{index:03d}")
+    assert len(production_status(model)["versions"]) == 105
+    dead = f"{socket.gethostname()}:999999999/0"
+    for index in range(25):
+        client.create_model_version(
+            model_name_or_id=model, name=f"orphan{index:02d}", description=f"{OWNER_MARK}{dead}."
+        )
+    assert len(_unfinished(model)) == 25
