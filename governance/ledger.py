@@ -16,8 +16,20 @@ the kit keeps its own. Each decision is **one version of the artifact**
   (and its artifact store) reads the same ledger, from a fresh clone or from CI.
 
 The entry schema is open: extra fields (for example ``bundle_sha256`` or ``target_server`` from
-a cross-server promotion) are kept as given. A stage only changes through entries whose
-``decision`` is ``"promoted"``; :func:`replay` turns the ledger into the stage holders it implies.
+a cross-server promotion) are kept as given.
+
+**One protocol, both sides: the entry first, then the stage.** Every stage change appends its
+entry (:func:`append_change`) before any stage is written; the store's stages are then made to
+match the ledger. A crash between the two leaves an entry whose stage change the next run
+completes. Kinds of entries:
+
+- :data:`MOVES` (``promoted``, ``rollback``) move a version into a stage; :func:`replay` applies
+  them and derives what they displace (the previous holder is archived, or demoted).
+- :data:`CONSEQUENCES` (``displaced``, ``rolled_back``) are the displaced version's own entry,
+  so every version whose stage changes has a line of its own; replay derives the same change
+  from the move, so a late consequence entry can never contradict it.
+- Anything else (``refused``, ``aborted``, :data:`SERVED`, or a kind a later tool adds) is a
+  record that changes no stage: replay ignores it.
 """
 
 from __future__ import annotations
@@ -38,6 +50,27 @@ from pydantic import BaseModel, ConfigDict, Field
 LEDGER_PREFIX = "promotion_ledger_"
 SCHEMA_VERSION = 1
 PROMOTED, REFUSED = "promoted", "refused"
+ROLLBACK = "rollback"
+"""A rollback made this version live again (the one way back in production)."""
+ROLLED_BACK = "rolled_back"
+"""A rollback took this version out of production."""
+DISPLACED = "displaced"
+"""Another version's move changed this version's stage (archived, or demoted to staging)."""
+ABORTED = "aborted"
+"""An interrupted stage change or import that a later run cleaned up (no stage changed)."""
+SERVED = "served"
+"""A serving swap: a deployment now answers with this version (no stage changes)."""
+MOVES: frozenset[str] = frozenset({PROMOTED, ROLLBACK})
+CONSEQUENCES: frozenset[str] = frozenset({DISPLACED, ROLLED_BACK})
+STAGE_DECISIONS: frozenset[str] = MOVES | CONSEQUENCES
+"""Every decision that records a stage change; any other decision is ignored by replay."""
+
+
+def changes_stage(decision: str) -> bool:
+    """Whether an entry of this ``decision`` records a stage change (false for ``served``)."""
+    return decision in STAGE_DECISIONS
+
+
 MAX_APPEND_ATTEMPTS = 30
 
 
@@ -52,7 +85,7 @@ class LedgerEntry(BaseModel):
     model: str
     version: str
     version_id: str = ""
-    decision: str = Field(description="'promoted' or 'refused' (others do not change stages).")
+    decision: str = Field(description="promoted, rollback, displaced, rolled_back, refused...")
     from_stage: str = "none"
     to_stage: str
     actor: str
@@ -73,8 +106,8 @@ class LedgerEntry(BaseModel):
 
     @property
     def changes_stage(self) -> bool:
-        """Whether this entry moved ``version`` into ``to_stage``."""
-        return self.decision == PROMOTED
+        """Whether this entry moved ``version`` into ``to_stage`` (a promotion or a rollback)."""
+        return self.decision in MOVES
 
     @property
     def failed_gates(self) -> list[str]:
@@ -173,24 +206,37 @@ def append_entry(model: str, **fields: Any) -> LedgerEntry:
     raise RuntimeError(f"could not append to {name} after {MAX_APPEND_ATTEMPTS} attempts")
 
 
-def replay(entries: Iterable[LedgerEntry]) -> dict[str, str]:
-    """Return ``{stage: version}`` as the ledger implies, applying entries in sequence order.
+def replay_stages(entries: Iterable[LedgerEntry]) -> dict[str, str]:
+    """Return ``{version: stage}`` for every version the ledger's moves touched.
 
-    A promotion moves its version into ``to_stage`` (out of any stage it held). The version it
+    A move puts its version into ``to_stage`` (out of any stage it held). The version it
     replaces is archived, or with ``previous_holder_action == "demote"`` moves from production to
-    staging (and whatever held staging is archived). Refusals change nothing.
+    staging (and whatever held staging is archived). Every other entry changes nothing.
     """
-    holders: dict[str, str] = {}
+    stages: dict[str, str] = {}
     for entry in sorted(entries, key=lambda e: e.sequence):
-        if not entry.changes_stage:
+        if entry.decision not in MOVES:
             continue
-        replaced = holders.get(entry.to_stage)
-        holders = {stage: v for stage, v in holders.items() if v != entry.version}
-        if replaced and replaced != entry.version:
-            if entry.previous_holder_action == "demote" and entry.to_stage == "production":
-                holders["staging"] = replaced
-        holders[entry.to_stage] = entry.version
-    return holders
+        target = entry.to_stage
+        replaced = [v for v, s in stages.items() if s == target and v != entry.version]
+        demote = entry.previous_holder_action == "demote" and target == "production"
+        for version in replaced:
+            if demote:
+                for other, stage in list(stages.items()):
+                    if stage == "staging" and other not in (version, entry.version):
+                        stages[other] = "archived"
+            stages[version] = "staging" if demote else "archived"
+        stages[entry.version] = target
+    return stages
+
+
+def replay(entries: Iterable[LedgerEntry]) -> dict[str, str]:
+    """Return ``{stage: version}`` for staging and production as the ledger implies."""
+    return {
+        stage: version
+        for version, stage in replay_stages(entries).items()
+        if stage in ("staging", "production")
+    }
 
 
 class Ledger:
@@ -214,8 +260,12 @@ class Ledger:
         """Return the stage holders the ledger implies (see :func:`replay`)."""
         return replay(self.entries)
 
+    def stages(self) -> dict[str, str]:
+        """Return every version's stage as the ledger implies (see :func:`replay_stages`)."""
+        return replay_stages(self.entries)
+
     def last_promotion(self, version: str, stage: str) -> LedgerEntry | None:
-        """Return the latest entry that promoted ``version`` into ``stage``."""
+        """Return the latest entry that moved ``version`` into ``stage`` (promotion or rollback)."""
         matches = [e for e in self.for_version(version) if e.changes_stage and e.to_stage == stage]
         return matches[-1] if matches else None
 
@@ -259,6 +309,42 @@ class Ledger:
             return f"<p>The ledger of <b>{self.model}</b> is empty: no promotion decided yet.</p>"
         title = f"<p><b>Promotion ledger of {self.model}</b>: {len(self)} entries, oldest first</p>"
         return title + self.to_frame().to_html()
+
+
+def append_change(model: str, **fields: Any) -> list[LedgerEntry]:
+    """Append a move (``promoted`` or ``rollback``) and one entry per version it displaced.
+
+    Call it before changing any stage. The displaced versions are derived from the ledger as it
+    stood at the move's own sequence number, so a concurrent writer cannot make them wrong.
+
+    Returns:
+        The move's entry first, then the displaced versions' entries.
+    """
+    if fields.get("decision") not in MOVES:
+        raise ValueError(f"append_change records a move ({', '.join(sorted(MOVES))})")
+    entry = append_entry(model, **fields)
+    history = read_ledger(model).entries
+    before = replay_stages(e for e in history if e.sequence < entry.sequence)
+    after = replay_stages(e for e in history if e.sequence <= entry.sequence)
+    kind = ROLLED_BACK if entry.decision == ROLLBACK else DISPLACED
+    written = [entry]
+    for version, stage in after.items():
+        if version == entry.version or before.get(version) == stage:
+            continue
+        written.append(
+            append_entry(
+                model,
+                version=version,
+                decision=kind,
+                from_stage=before.get(version, "none"),
+                to_stage=stage,
+                actor=entry.actor,
+                source=entry.source,
+                reason=f"{entry.version} moved into {entry.to_stage} (entry {entry.sequence})",
+                caused_by=entry.sequence,
+            )
+        )
+    return written
 
 
 def read_ledger(model: str) -> Ledger:

@@ -125,6 +125,20 @@ class ProductionPromotionRules(_Strict):
     require_source_stage: Literal["staging", "production"] | None = "staging"
     reference_artifact: str = "X_train"
     import_lease_seconds: float = Field(default=600, gt=0)
+    max_bundle_age: float = Field(
+        default=7 * 86400, gt=0, description="Seconds; written as 90s, 30m, 12h or 7d."
+    )
+
+    @field_validator("max_bundle_age", mode="before")
+    @classmethod
+    def _duration(cls, value: object) -> object:
+        if isinstance(value, str):
+            match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", value)
+            if not match:
+                raise ValueError(f"max_bundle_age {value!r} is not a duration like 12h or 7d")
+            unit = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]
+            return float(match.group(1)) * unit
+        return value
 
 
 class DriftRules(_Strict):

@@ -8,7 +8,8 @@
    the naming and tag rules (``check_model_governance``) and the data-quality verdict recorded
    when the version was trained. Every gate is evaluated, passed or not.
 2. **The decision is appended to the ledger first** (:mod:`governance.ledger`), refused or not:
-   who, when, from → to stage, every gate with its value and threshold, git commit, reason.
+   who, when, from → to stage, every gate with its value and threshold, git commit, reason; a
+   version it displaces gets an entry of its own.
 3. A refusal raises :class:`PromotionRefused` naming every failing gate; no stage changes.
    A promotion then makes the store's stages match the ledger (:func:`sync_stages`).
 
@@ -36,10 +37,18 @@ from governance.checks import (
     failed,
     report,
 )
-from governance.ledger import PROMOTED, REFUSED, LedgerEntry, append_entry, read_ledger
+from governance.ledger import (
+    PROMOTED,
+    REFUSED,
+    LedgerEntry,
+    append_change,
+    append_entry,
+    read_ledger,
+)
 from governance.policy import Policy, load_policy
 
 STAGES: tuple[str, ...] = ("staging", "production")
+ACTOR_ENV_VAR = "KIT_ACTOR"
 CI_ACTOR_VARIABLES: tuple[str, ...] = ("GITHUB_ACTOR", "GITLAB_USER_LOGIN", "BUILD_REQUESTEDFOR")
 MAX_SYNC_ROUNDS = 20
 
@@ -96,9 +105,15 @@ def _show(value: Any) -> str:
 
 
 def resolve_actor(actor: str | None = None) -> tuple[str, str]:
-    """Return ``(who, source)``: an explicit actor, else a CI user variable, else the OS user."""
+    """Return ``(who, how)``: who acted, for every ledger entry on either side of a release.
+
+    The one place that decides: an explicit actor, else ``KIT_ACTOR``, else a CI user variable
+    (``GITHUB_ACTOR``...), else the OS user. ``how`` is ``explicit``, ``env``, ``ci`` or ``local``.
+    """
     if actor and actor.strip():
         return actor.strip(), "explicit"
+    if os.environ.get(ACTOR_ENV_VAR, "").strip():
+        return os.environ[ACTOR_ENV_VAR].strip(), "env"
     for variable in CI_ACTOR_VARIABLES:
         if os.environ.get(variable, "").strip():
             return os.environ[variable].strip(), "ci"
@@ -149,12 +164,11 @@ def evaluate_gates(model_version: Any, stage: str, policy: Policy) -> list[Check
 def stage_holders(model: str) -> dict[str, list[str]]:
     """Return ``{stage: [versions]}`` for staging and production as the store has them now."""
     from zenml.client import Client
+    from zenml.utils.pagination_utils import depaginate
 
     client = Client()
     return {
-        stage: [
-            mv.name for mv in client.list_model_versions(model=model, stage=stage, size=50).items
-        ]
+        stage: [mv.name for mv in depaginate(client.list_model_versions, model=model, stage=stage)]
         for stage in STAGES
     }
 
@@ -253,7 +267,7 @@ def promote(
         "release_tag": release_tag,
         "zenml_user": _zenml_user(),
     }
-    entry = append_entry(model, **fields)
+    entry = append_entry(model, **fields) if refused else append_change(model, **fields)[0]
     decision = PromotionDecision(entry=entry, gates=gates)
     if not decision.promoted:
         raise PromotionRefused(decision)

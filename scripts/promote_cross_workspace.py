@@ -7,8 +7,11 @@
 A source or destination is a ZenML server URL (a kit local server, another server, a ZenML Pro
 workspace URL) or a local store folder. Without --source/--dest the sides follow --mode
 (``KIT_MODE``): ``embedded`` uses two local stores in state/zenml/, ``servers`` the two local
-servers of scripts/servers.py. The bundle is signed with ``KIT_BUNDLE_SIGNING_KEY`` (a local
-key is generated into state/secrets/ when it is unset). Exit codes: 0 promoted (or already
+servers of scripts/servers.py. The bundle is signed with the exporter's Ed25519 private key
+``KIT_BUNDLE_SIGNING_KEY``; production checks it with its trusted public keys
+``KIT_BUNDLE_TRUSTED_KEYS`` (when both are unset, a local key pair is generated once into
+state/secrets/; no key is ever printed). Production only moves forward: an older or stale
+bundle is refused, and scripts/rollback.py is the way back. Exit codes: 0 promoted (or already
 promoted), 1 refused or failed (one line on stderr), 2 bad arguments.
 """
 
@@ -69,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     except (ReleaseError, BundleError, ValueError) as error:  # one line, non-zero exit
         print(f"error: {_one_line(error)}", file=sys.stderr)
         return 1
+    for note in result.recovered:
+        print(f"note: {note}")
     print(result.describe())
     return 0
 

@@ -3,7 +3,10 @@
     python scripts/rollback.py --model breast_cancer_classifier
     python scripts/rollback.py --model NAME --to dev-staging-v3 --dest http://127.0.0.1:8272
 
-The current version is archived (never deleted); both changes go to production's ledger. With
+This is the one way back: production refuses to import an older bundle. The current version is
+archived (never deleted); the ledger records a ``rollback`` (and the archived version's own
+``rolled_back`` entry) before any stage changes, and an import a crash interrupted is settled
+first. With
 --source (or by default, when the dev-staging side is reachable) the dev-staging side's record
 of the live version follows. Exit codes: 0 rolled back, 1 refused or failed, 2 bad arguments.
 """
@@ -47,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     except ReleaseError as error:
         print(f"error: {' '.join(str(error).split())}", file=sys.stderr)
         return 1
+    for note in result.get("recovered") or []:
+        print(f"note: {note}")
     mirrored = f"; dev-staging now records v{result['source_version']}" if source else ""
     print(f"{args.model}: production rolled back from {result['from']} to {result['to']}{mirrored}")
     return 0

@@ -19,6 +19,10 @@ class ImportConflictError(ReleaseError):
     """Production already holds a different version under the name this import would use."""
 
 
+class StaleBundleError(ReleaseError):
+    """Production refused a bundle that would move it backwards, or one exported too long ago."""
+
+
 class RollbackError(ReleaseError):
     """The ledger names no version to roll back to, or the requested one is not eligible."""
 

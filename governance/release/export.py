@@ -6,7 +6,6 @@ Runs inside a worker bound to the source store (see :mod:`governance.release.wor
 from __future__ import annotations
 
 import json
-import pickle
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,7 +15,7 @@ from zenml.client import Client
 from zenml.logger import get_logger
 
 from governance import ledger
-from governance.bundle import bundle_digest, seal, signing_key, write_json
+from governance.bundle import MODEL_FILE, bundle_digest, dump_model, seal, signing_key, write_json
 from governance.checks import GateError, failed, report
 from governance.drift import reference_profile
 from governance.policy import METRIC_NAMES, load_policy
@@ -103,10 +102,11 @@ def export_version(
     profile = _reference(
         training_run, policy.production_promotion.reference_artifact, policy.drift.bins
     )
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    exported_at = datetime.now(UTC)
+    stamp = exported_at.strftime("%Y%m%dT%H%M%S%fZ")
     bundle = Path(out_dir) / f"{model}-v{mv.number}-{stamp}"
     bundle.mkdir(parents=True)
-    (bundle / "model.pkl").write_bytes(pickle.dumps(model_artifact.load()))
+    (bundle / MODEL_FILE).write_bytes(dump_model(model_artifact.load()))  # skops: no code
     registered = client.get_model(model)
     write_json(
         bundle,
@@ -152,12 +152,21 @@ def export_version(
         "pipeline_run_ids": sorted(str(r.id) for r in mv.pipeline_runs.values()),
         "git_commit": metadata.get("git_commit", "unknown"),
         "data_sha256": metadata.get("data_sha256", ""),
-        "exported_at": datetime.now(UTC).isoformat(),
+        "exported_at": exported_at.isoformat(),
         "exported_by": actor,
         "policy_sha256": policy.sha256,
     }
     write_json(bundle, "source.json", source)
-    seal(bundle, key, {"model": model, "version": mv.number, "source": source_label})
+    seal(
+        bundle,
+        key,
+        {
+            "model": model,
+            "version": mv.number,
+            "source": source_label,
+            "exported_at": exported_at.isoformat(),
+        },
+    )
     logger.info("exported %s v%s to %s", model, mv.number, bundle)
     return {
         "bundle": str(bundle),
@@ -169,33 +178,38 @@ def export_version(
 
 
 def _move_to_production(
-    model: str, version: str, actor: str, reason: str, extra: dict[str, Any]
+    model: str,
+    version: str,
+    actor: str,
+    reason: str,
+    extra: dict[str, Any],
+    decision: str = ledger.PROMOTED,
 ) -> dict[str, Any]:
+    """Record ``version`` as production's holder on this side: ledger first, then the stage."""
+    from governance.promotion import sync_stages
+
     mv = find_version(model, version)
-    try:
-        holder = Client().get_model_version(model, "production")
-    except KeyError:
-        holder = None
-    if holder is not None and holder.id == mv.id:
+    holder = ledger.read_ledger(model).holders().get("production")
+    if holder == mv.name:
+        sync_stages(model)  # completes a stage change a crash interrupted
         return {"status": "already-recorded", "version": mv.number}
-    from_stage = ledger.stage_name(mv)
-    mv.set_stage("production", force=True)
-    entry = ledger.append_entry(
+    entries = ledger.append_change(
         model,
         version=str(mv.number),
         version_id=str(mv.id),
-        decision=ledger.PROMOTED,
-        from_stage=from_stage,
+        decision=decision,
+        from_stage=ledger.stage_name(mv),
         to_stage="production",
         actor=actor,
         source="cross-workspace",
         reason=reason,
         git_commit=str((mv.run_metadata or {}).get("git_commit", "unknown")),
-        previous_holder=str(holder.number) if holder is not None else None,
+        previous_holder=holder,
         previous_holder_action="archive" if holder is not None else None,
         **extra,
     )
-    return {"status": "recorded", "version": mv.number, "sequence": entry.sequence}
+    sync_stages(model)
+    return {"status": "recorded", "version": mv.number, "sequence": entries[0].sequence}
 
 
 def record_backlink(
@@ -250,7 +264,12 @@ def mirror_stage(
 ) -> dict[str, Any]:
     """On the source: make ``version`` the one recorded as live in production (after a rollback)."""
     return _move_to_production(
-        model, version, actor, reason, {"target_version": production_version or None}
+        model,
+        version,
+        actor,
+        reason,
+        {"target_version": production_version or None},
+        decision=ledger.ROLLBACK,
     )
 
 

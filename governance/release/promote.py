@@ -5,28 +5,27 @@
 One process per side (the ZenML ``Client`` is a process-wide singleton), no private ZenML APIs:
 
 1. **export** on dev-staging — production gates, then a signed bundle;
-2. **import** on production — verify every hash and the signature, gates again, register,
-   archive the previous holder, ledger entry;
+2. **import** on production — the bundle's files are read once here and handed over as bytes;
+   production verifies them with its trusted public keys, gates again, refuses anything not
+   newer than what it imported, records the ledger entry, then archives the previous holder;
 3. **back-link** on dev-staging — ledger entry "exported to production as …", and the source's
    own ``production`` stage mirrors which of its versions is live.
 """
 
 from __future__ import annotations
 
-import getpass
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from governance.bundle import signing_key, verify_bundle
+from governance.bundle import read_bundle, signing_key, trusted_keys
+from governance.promotion import resolve_actor
 from governance.release.endpoints import Endpoint
 from governance.release.remote import run_on
 
 
-def default_actor() -> str:
-    """Who is acting: ``KIT_ACTOR``, else ``GITHUB_ACTOR`` (CI), else the OS user."""
-    return os.environ.get("KIT_ACTOR") or os.environ.get("GITHUB_ACTOR") or getpass.getuser()
+def _actor(actor: str | None) -> str:
+    return resolve_actor(actor)[0]
 
 
 @dataclass
@@ -45,6 +44,7 @@ class PromotionResult:
     approved_by: str | None = None
     ledger_sequence: int | None = None
     gates: list[dict[str, Any]] = field(default_factory=list)
+    recovered: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -97,7 +97,7 @@ def export_bundle(
         state_dir=str(state_dir),
         source_label=source.label,
         source_location=source.location,
-        actor=actor or default_actor(),
+        actor=_actor(actor),
     )
 
 
@@ -112,20 +112,21 @@ def import_bundle(
 ) -> dict[str, Any]:
     """Verify and import a bundle on ``dest`` (idempotent); return what happened.
 
-    The bundle is verified here first — a tampered bundle is refused before production is even
-    contacted — and again by the importer on production, which trusts no caller.
+    Every file of the bundle is read once, here, and verified — a tampered bundle is refused
+    before production is even contacted. Production receives those bytes, not a path, and
+    verifies them again with its own trusted keys: it trusts no caller.
 
     Raises:
-        BundleError: a hash, the signature or the key does not match; nothing was written.
+        BundleError: a hash, the signature, the key or a model type is refused; nothing written.
     """
-    verify_bundle(bundle, signing_key(state_dir))
+    verified = read_bundle(bundle, trusted_keys(state_dir))
     return run_on(
         dest,
         "import",
         extra_env=extra_env,
-        bundle=str(Path(bundle).resolve()),
+        files=verified.to_wire(),
         state_dir=str(state_dir),
-        actor=actor or default_actor(),
+        actor=_actor(actor),
         approved_by=approved_by,
         release_tag=release_tag,
     )
@@ -155,7 +156,7 @@ def record_backlink(
         dest_label=dest.label,
         dest_location=dest.location,
         bundle_sha256=imported["bundle_sha256"],
-        actor=actor or default_actor(),
+        actor=_actor(actor),
         approved_by=approved_by,
         release_tag=release_tag,
     )
@@ -178,7 +179,7 @@ def promote_across(
     """
     if bool(version) == bool(stage):
         raise ValueError("give exactly one of version and stage")
-    actor = actor or default_actor()
+    actor = _actor(actor)
     exported = export_bundle(model, source, state_dir, version, stage, actor=actor)
     imported = import_bundle(
         exported["bundle"], dest, state_dir, actor, approved_by=approved_by, release_tag=release_tag
@@ -206,6 +207,7 @@ def promote_across(
         approved_by=approved_by,
         ledger_sequence=imported.get("ledger_sequence"),
         gates=exported["gates"],
+        recovered=imported.get("recovered") or [],
     )
 
 
@@ -217,7 +219,7 @@ def rollback_production(
     actor: str | None = None,
 ) -> dict[str, Any]:
     """Roll production back (to the previous holder, or ``to``); mirror it on ``source``."""
-    actor = actor or default_actor()
+    actor = _actor(actor)
     result = run_on(dest, "rollback", model=model, to=to, actor=actor)
     if source is not None and result.get("source_version") is not None:
         run_on(

@@ -16,25 +16,33 @@ from governance.release.errors import RollbackError, UnknownModelError
 def rollback(model: str, actor: str, to: str | None = None, reason: str = "") -> dict[str, Any]:
     """Make an earlier production version live again and archive the current one.
 
-    Without ``to``, the target is the version the current one replaced, as its promotion entry
-    in the ledger records (``previous_holder``). With ``to``, the version must have been in
-    production before (the ledger says so). Both changes are appended to the ledger: the
-    current version leaving production, then the target's return.
+    The ledger decides, not the store's stage: the current version is the ledger's production
+    holder, and without ``to`` the target is the version the current one replaced (its entry's
+    ``previous_holder``). With ``to``, the version must have been in production before, per the
+    ledger. Unfinished imports left by a crash are settled first. The ``rollback`` entry (and
+    the current version's ``rolled_back`` entry) are appended before any stage changes.
 
     Returns:
         ``model``, ``from`` (archived), ``to`` (now live), ``source_version`` of the target and
-        its ``source`` location (to mirror the stage on dev-staging), ``ledger_sequence``.
+        its ``source`` location (to mirror the stage on dev-staging), ``ledger_sequence``,
+        ``recovered``.
     """
+    from governance.policy import load_policy
+    from governance.promotion import sync_stages
+    from governance.release.importer import recover
+
     client = Client()
     try:
         client.get_model(model)
     except KeyError:
         raise UnknownModelError(f"unknown model {model!r} on production") from None
+    lease = load_policy().production_promotion.import_lease_seconds
+    recovered = recover(model, actor, lease)
     history = ledger.read_ledger(model)
-    try:
-        current = client.get_model_version(model, "production")
-    except KeyError:
-        raise RollbackError(f"{model} has no version in production to roll back") from None
+    current_name = history.holders().get("production")
+    if current_name is None:
+        raise RollbackError(f"{model} has no version in production to roll back")
+    current = client.get_model_version(model, current_name)
     if to is None:
         entry = history.last_promotion(current.name, "production")
         to = entry.previous_holder if entry else None
@@ -52,26 +60,13 @@ def rollback(model: str, actor: str, to: str | None = None, reason: str = "") ->
         raise RollbackError(
             f"{model} {target.name} was never in production (per the ledger); promote it instead"
         )
-    from_stage = ledger.stage_name(target)
-    target.set_stage("production", force=True)
     why = reason or f"rollback from {current.name} to {target.name}"
-    ledger.append_entry(
-        model,
-        version=current.name,
-        version_id=str(current.id),
-        decision="rolled_back",
-        from_stage="production",
-        to_stage="archived",
-        actor=actor,
-        source="rollback",
-        reason=why,
-    )
-    entry = ledger.append_entry(
+    entries = ledger.append_change(
         model,
         version=target.name,
         version_id=str(target.id),
-        decision=ledger.PROMOTED,
-        from_stage=from_stage,
+        decision=ledger.ROLLBACK,
+        from_stage=ledger.stage_name(target),
         to_stage="production",
         actor=actor,
         source="rollback",
@@ -80,6 +75,7 @@ def rollback(model: str, actor: str, to: str | None = None, reason: str = "") ->
         previous_holder=current.name,
         previous_holder_action="archive",
     )
+    sync_stages(model)
     source = (target.run_metadata or {}).get("kit_source") or {}
     return {
         "model": model,
@@ -87,7 +83,8 @@ def rollback(model: str, actor: str, to: str | None = None, reason: str = "") ->
         "to": target.name,
         "source_version": source.get("model_version"),
         "source": source.get("location"),
-        "ledger_sequence": entry.sequence,
+        "ledger_sequence": entries[0].sequence,
+        "recovered": recovered,
     }
 
 

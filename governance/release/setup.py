@@ -13,6 +13,7 @@ from typing import Any
 from zenml.client import Client
 from zenml.enums import StackComponentType
 from zenml.logger import get_logger
+from zenml.utils.pagination_utils import depaginate
 
 from governance.servers import write_secret
 
@@ -99,7 +100,8 @@ def bootstrap_side(
                 name=promoter, description="Imports signed model bundles into production."
             )
         if api_key_path and not os.path.isfile(api_key_path):
-            key_name = f"promoter-{len(client.list_api_keys(promoter).items) + 1}"
+            existing = depaginate(client.list_api_keys, service_account_name_id_or_prefix=promoter)
+            key_name = f"promoter-{len(existing) + 1}"
             key = client.create_api_key(promoter, name=key_name, description="kit promoter")
             write_secret(Path(api_key_path), key.key)
             result["api_key"] = "created"

@@ -33,6 +33,7 @@ OPERATIONS: dict[str, str] = {
     "describe_training_run": "export:describe_training_run",
     "import": "importer:import_bundle",
     "production_status": "importer:production_status",
+    "score": "importer:score_version",
     "rollback": "rollback:rollback",
     "ledger": "rollback:ledger_entries",
 }

@@ -7,14 +7,21 @@ import uuid
 import pytest
 
 from governance.ledger import (
+    DISPLACED,
     PROMOTED,
     REFUSED,
+    ROLLBACK,
+    ROLLED_BACK,
+    SERVED,
     Ledger,
     LedgerEntry,
+    append_change,
     append_entry,
+    changes_stage,
     ledger_name,
     read_ledger,
     replay,
+    replay_stages,
 )
 
 
@@ -124,3 +131,55 @@ def test_a_taken_sequence_number_cannot_be_written_again(zenml_store):
     with pytest.raises(EntityExistsError):
         save_artifact({"forged": True}, name=ledger_name(model), version="1")
     assert read_ledger(model).entries[0].actor == "a"
+
+
+@pytest.mark.unit
+def test_replay_gives_every_versions_stage_and_a_rollback_moves_back():
+    entries = [
+        _entry(1, "a", "production"),
+        _entry(2, "b", "production", previous_holder="a", previous_holder_action="archive"),
+        _entry(3, "a", "archived", decision=DISPLACED),
+        _entry(4, "a", "production", decision=ROLLBACK, previous_holder="b"),
+        _entry(5, "b", "archived", decision=ROLLED_BACK),
+    ]
+    assert replay_stages(entries) == {"a": "production", "b": "archived"}
+
+
+@pytest.mark.unit
+def test_kinds_that_change_no_stage_are_ignored_by_replay():
+    """A serving swap (or any kind a later tool adds) is recorded and changes nothing."""
+    entries = [
+        _entry(1, "a", "production"),
+        _entry(2, "b", "production", decision=SERVED),
+        _entry(3, "c", "production", decision="something-new"),
+    ]
+    assert not changes_stage(SERVED) and not changes_stage("something-new")
+    assert replay_stages(entries) == {"a": "production"}
+
+
+@pytest.mark.unit
+def test_a_late_displacement_entry_cannot_contradict_a_later_move():
+    """Consequence entries are records: replay derives stages from the moves alone."""
+    entries = [
+        _entry(1, "a", "production"),
+        _entry(2, "b", "production"),
+        _entry(3, "a", "production"),  # a racing writer put a back
+        _entry(4, "a", "archived", decision=DISPLACED),  # b's consequence entry, written late
+    ]
+    assert replay(entries) == {"production": "a"}
+
+
+@pytest.mark.pipeline
+def test_append_change_gives_the_displaced_version_its_own_entry(zenml_store):
+    model = f"ledger_change_{uuid.uuid4().hex[:8]}"
+    append_change(model, version="1", decision=PROMOTED, to_stage="production", actor="t")
+    written = append_change(
+        model, version="2", decision=PROMOTED, to_stage="production", actor="t",
+        previous_holder="1", previous_holder_action="archive",
+    )  # fmt: skip
+    assert [(e.version, e.decision, e.from_stage, e.to_stage) for e in written] == [
+        ("2", PROMOTED, "none", "production"),
+        ("1", DISPLACED, "production", "archived"),
+    ]
+    assert written[1].model_extra["caused_by"] == written[0].sequence
+    assert read_ledger(model).stages() == {"1": "archived", "2": "production"}

@@ -97,14 +97,31 @@ def test_every_failing_gate_is_reported_with_its_value_and_threshold():
 
 
 @pytest.mark.unit
-def test_actor_is_explicit_then_ci_then_os_user(monkeypatch):
+def test_actor_is_explicit_then_kit_actor_then_ci_then_os_user(monkeypatch):
     monkeypatch.setenv("GITHUB_ACTOR", "octocat")
+    monkeypatch.setenv("KIT_ACTOR", "release-bot")
     assert resolve_actor("alice") == ("alice", "explicit")
+    assert resolve_actor() == ("release-bot", "env")
+    monkeypatch.delenv("KIT_ACTOR")
     assert resolve_actor() == ("octocat", "ci")
     for name in ("GITHUB_ACTOR", "GITLAB_USER_LOGIN", "BUILD_REQUESTEDFOR"):
         monkeypatch.delenv(name, raising=False)
     who, how = resolve_actor()
     assert how == "local" and who
+
+
+@pytest.mark.unit
+def test_one_function_decides_the_actor_on_both_sides_of_a_release(monkeypatch):
+    """The release path has no actor rule of its own: it asks promotion.resolve_actor."""
+    import inspect
+
+    import governance.release.promote as release_promote
+
+    assert not hasattr(release_promote, "default_actor")
+    assert "resolve_actor" in inspect.getsource(release_promote)
+    monkeypatch.setenv("KIT_ACTOR", "release-bot")
+    monkeypatch.setenv("GITHUB_ACTOR", "octocat")
+    assert release_promote._actor(None) == resolve_actor()[0] == "release-bot"
 
 
 def _new_version(model: str, metrics: dict[str, float], tags=TAGS) -> str:

@@ -7,6 +7,7 @@ bundle.
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 from dataclasses import dataclass
@@ -14,7 +15,17 @@ from dataclasses import dataclass
 import pytest
 from release_helpers import MODEL, run_script
 
-from governance.bundle import KEY_ENV_VAR, MANIFEST, BundleError, file_sha256
+from governance.bundle import (
+    KEY_ENV_VAR,
+    MANIFEST,
+    MODEL_FILE,
+    TRUSTED_KEYS_ENV_VAR,
+    BundleError,
+    file_sha256,
+    public_key_text,
+    read_bundle,
+    trusted_keys,
+)
 from governance.release.endpoints import Endpoint, endpoint
 from governance.release.errors import SideError
 from governance.release.promote import (
@@ -96,11 +107,11 @@ def test_the_same_bundle_imported_twice_gives_one_version(promoted, bundle_copy,
 
 
 def test_one_changed_byte_is_refused_before_anything_is_written(bundle_copy, tmp_path, state_dir):
-    model_file = bundle_copy / "model.pkl"
+    model_file = bundle_copy / MODEL_FILE
     data = bytearray(model_file.read_bytes())
     data[len(data) // 2] ^= 0xFF
     model_file.write_bytes(bytes(data))
-    _refused_without_writing(bundle_copy, tmp_path, state_dir, "hash mismatch.*model.pkl")
+    _refused_without_writing(bundle_copy, tmp_path, state_dir, "hash mismatch.*model.skops")
 
 
 def test_recomputed_hashes_without_a_new_signature_are_refused(bundle_copy, tmp_path, state_dir):
@@ -112,21 +123,25 @@ def test_recomputed_hashes_without_a_new_signature_are_refused(bundle_copy, tmp_
     _refused_without_writing(bundle_copy, tmp_path, state_dir, "manifest was changed")
 
 
-def test_a_wrong_or_missing_key_is_refused(bundle_copy, tmp_path, state_dir, monkeypatch):
-    monkeypatch.setenv(KEY_ENV_VAR, "another-key-" + "x" * 30)
-    _refused_without_writing(bundle_copy, tmp_path, state_dir, "another key")
-    monkeypatch.delenv(KEY_ENV_VAR)
-    _refused_without_writing(bundle_copy, tmp_path, tmp_path / "no-state", KEY_ENV_VAR)
+def test_an_untrusted_or_missing_key_is_refused(bundle_copy, tmp_path, state_dir, monkeypatch):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    other = Ed25519PrivateKey.generate()
+    monkeypatch.setenv(TRUSTED_KEYS_ENV_VAR, public_key_text(other))
+    _refused_without_writing(bundle_copy, tmp_path, state_dir, "untrusted key")
+    monkeypatch.delenv(TRUSTED_KEYS_ENV_VAR)
+    monkeypatch.delenv(KEY_ENV_VAR, raising=False)
+    _refused_without_writing(bundle_copy, tmp_path, tmp_path / "no-state", TRUSTED_KEYS_ENV_VAR)
 
 
 def test_the_importer_verifies_on_its_own(bundle_copy, promoted, state_dir):
     """Production trusts no caller: a bundle handed straight to its worker is verified there."""
     from governance.release.remote import run_on
 
-    (bundle_copy / "ledger.json").write_text('[{"rewritten": true}]\n')
+    wire = read_bundle(bundle_copy, trusted_keys(state_dir)).to_wire()
+    wire["ledger.json"] = base64.b64encode(b'[{"rewritten": true}]\n').decode()
     with pytest.raises(SideError, match="hash mismatch") as caught:
-        run_on(promoted.production, "import", bundle=str(bundle_copy), state_dir=str(state_dir),
-               actor="test")  # fmt: skip
+        run_on(promoted.production, "import", files=wire, state_dir=str(state_dir), actor="test")
     assert caught.value.kind == "BundleError"
 
 
@@ -163,8 +178,8 @@ def test_rollback_restores_the_previous_version_from_the_ledger(
     stages = {v["version"]: v["stage"] for v in status["versions"]}
     assert stages == {first.production_version: "production", second.production_version: "archived"}
     assert [(e["decision"], e["version"]) for e in status["ledger"][-2:]] == [
+        ("rollback", first.production_version),
         ("rolled_back", second.production_version),
-        ("promoted", first.production_version),
     ]
     assert status["holders"] == {"production": first.production_version}
     assert Client().get_model_version(MODEL, "production").number == int(staged_version)

@@ -10,9 +10,11 @@ import time
 from pathlib import Path
 
 import pytest
+from boundary_helpers import resign
 from release_helpers import MODEL
 
 from governance import servers
+from governance.bundle import signing_key
 from governance.release.endpoints import Endpoint, endpoint
 from governance.release.errors import UnreachableError
 from governance.release.importer import PAUSE_AT_ENV_VAR, PAUSE_FILE_ENV_VAR
@@ -63,7 +65,15 @@ def test_production_stopped_mid_import_then_a_rerun_completes_cleanly(
     local_servers, staged_version, dev_staging, state_dir, tmp_path
 ):
     _staged(staged_version)
-    bundle = _export_as("crash", dev_staging, staged_version, state_dir)
+    # production only moves forward: the crash bundle carries a newer source version than the
+    # race bundle the previous test imported from the same store
+    number = int(staged_version) + 100
+    bundle = resign(
+        _export_as("crash", dev_staging, staged_version, state_dir),
+        tmp_path / "crash-bundle",
+        signing_key(state_dir),
+        version=number,
+    )
     server = local_servers.server("production")
     production = endpoint(server.url, "production", state_dir)
     pause = tmp_path / "pause"
@@ -95,9 +105,10 @@ def test_production_stopped_mid_import_then_a_rerun_completes_cleanly(
     assert local_servers.script("up", "--side", "production").returncode == 0
     rerun = import_bundle(bundle, production, state_dir)
     assert rerun["status"] == "imported"
+    assert any("removed it" in note for note in rerun["recovered"]), rerun["recovered"]
     status = production_status(MODEL, production)
-    crash = [v for v in status["versions"] if v["version"] == f"crash-v{staged_version}"]
+    crash = [v for v in status["versions"] if v["version"] == f"crash-v{number}"]
     assert len(crash) == 1 and crash[0]["import_state"] == "complete"
     assert all(v["import_state"] == "complete" for v in status["versions"])
-    assert status["production"] == f"crash-v{staged_version}"
+    assert status["production"] == f"crash-v{number}"
     assert status["ledger_problems"] == []
