@@ -45,8 +45,12 @@ test: install
 test-unit: install
 	$(PY) -m pytest -m unit tests
 
+# JupyterLab at the repository root: the file browser shows notebooks/ and workshop/exercises/.
+# LAB_HOST, LAB_PORT, LAB_TOKEN (empty: Jupyter makes one) and LAB_NO_BROWSER=1 reach
+# scripts/lab.py through the environment; JupyterLab's news pop-up is off.
+export LAB_HOST LAB_PORT LAB_TOKEN LAB_NO_BROWSER
 lab: setup
-	$(VENV)/bin/jupyter lab notebooks/
+	$(PY) scripts/lab.py
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -75,14 +79,17 @@ reset:
 # Two local ZenML servers (dev-staging, production): every chapter runs against them with
 #   $(PY) scripts/servers.py run -- $(PY) scripts/run_notebooks.py
 .PHONY: servers-up servers-down servers-status
+# DB=mariadb runs both servers on the kit's own MariaDB (apt-get install -y mariadb-server).
+DB ?= sqlite
 servers-up: setup
-	$(PY) scripts/servers.py up
+	$(PY) scripts/servers.py up --db $(DB)
 
 servers-down: install
 	$(PY) scripts/servers.py down
 
+# Prints "state=down" for a stopped server without failing the target.
 servers-status: install
-	$(PY) scripts/servers.py status
+	@$(PY) scripts/servers.py status || true
 
 # Workshop: setup check, exercises from the chapters' solution cells, slides, cohort reset.
 .PHONY: check-env exercises exercises-check slides reset-workshop test-browser

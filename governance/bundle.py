@@ -26,6 +26,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from governance.secret_files import secrets_dir, write_secret
+
 FORMAT = "kit-model-bundle/1"
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
@@ -66,11 +68,8 @@ def signing_key(state_dir: str | Path | None = None, create: bool = False) -> by
     if not value and state_dir is not None:
         path = key_file(state_dir)
         if not path.is_file() and create:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.parent.chmod(0o700)
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(descriptor, "w") as handle:
-                handle.write(secrets.token_hex(32))
+            secrets_dir(path.parent.parent)
+            write_secret(path, secrets.token_hex(32))
         if path.is_file():
             value = path.read_text().strip()
     if not value:

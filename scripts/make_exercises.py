@@ -3,7 +3,7 @@
     python scripts/make_exercises.py          # write the notebooks
     python scripts/make_exercises.py --check  # exit 1 if they are out of date (CI's drift check)
 
-The convention a chapter follows is in ``lib/workshop/exercises.py`` and workshop/README.md.
+The convention a chapter follows is in ``workshop/exercises.py`` and workshop/README.md.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import argparse
 import sys
 
 from lib.config import PROJECT_ROOT
-from lib.workshop.exercises import ExerciseError, chapters, find_exercises, generate
+from workshop.exercises import ExerciseError, chapters, find_exercises, generate
 
 
 def main(argv: list[str] | None = None) -> int:

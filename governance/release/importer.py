@@ -36,10 +36,10 @@ from zenml.logger import get_logger
 from governance import ledger
 from governance.bundle import bundle_digest, key_id, read_json, signing_key, verify_bundle
 from governance.checks import GateError, failed
+from governance.health import pid_alive
 from governance.policy import load_policy
 from governance.release.errors import ImportConflictError
 from governance.release.gates import as_ledger_gates, production_gates
-from governance.servers import pid_alive
 
 logger = get_logger(__name__)
 

@@ -14,7 +14,7 @@ from zenml.client import Client
 from zenml.enums import StackComponentType
 from zenml.logger import get_logger
 
-from governance.servers import write_secret
+from governance.secret_files import write_secret
 
 logger = get_logger(__name__)
 

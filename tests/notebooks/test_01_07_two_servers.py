@@ -11,7 +11,6 @@ tests read what each chapter recorded. No secret may appear in an executed noteb
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +21,7 @@ from governance import servers
 from governance.bundle import signing_key
 from lib.config import PROJECT_ROOT, STATE_DIR
 from lib.notebook import read_records
+from lib.serving.deploy import free_port
 
 pytestmark = [pytest.mark.servers, pytest.mark.notebook]
 
@@ -36,12 +36,6 @@ CHAPTERS = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _script(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, str(PROJECT_ROOT / "scripts" / "servers.py"), *args],
@@ -54,7 +48,7 @@ def _script(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def two_servers(zenml_store):
     """Both servers on free ports; returns ``{side: url}``. Stopped afterwards."""
-    ports = {var: str(_free_port()) for var in servers.PORT_ENV_VARS.values()}
+    ports = {var: str(free_port()) for var in servers.PORT_ENV_VARS.values()}
     os.environ.update(ports)
     signing_key(STATE_DIR, create=True)
     started = _script("up")

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from release_helpers import free_port, run_script
+from release_helpers import run_script
 
 from governance import servers
 from governance.bundle import signing_key
 from governance.release.endpoints import Endpoint, endpoint
 from lib.config import STATE_DIR
+from lib.serving.deploy import free_port
 
 
 @pytest.fixture(scope="session")

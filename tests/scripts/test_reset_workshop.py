@@ -12,7 +12,7 @@ import psutil
 import pytest
 
 from lib.config import PROJECT_ROOT
-from lib.workshop.reset import STATE_MARKER, ResetRefused, apply_reset, plan_reset
+from workshop.reset import STATE_MARKER, ResetRefused, apply_reset, plan_reset
 
 pytestmark = pytest.mark.unit
 

@@ -10,10 +10,10 @@ import os
 import shutil
 
 import pytest
+from browser import chromium_path, jupyterlab, run_all_in_browser
 
 from lib.config import BUILD_DIR, NOTEBOOKS_DIR
 from lib.notebook import read_records
-from lib.workshop.browser import chromium_path, jupyterlab, run_all_in_browser
 
 pytestmark = pytest.mark.browser
 

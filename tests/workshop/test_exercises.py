@@ -10,8 +10,8 @@ import pytest
 
 from lib.config import NOTEBOOKS_DIR, PROJECT_ROOT
 from lib.notebook import RECORD_MIME
-from lib.workshop.checks import check, check_answer
-from lib.workshop.exercises import (
+from workshop.checks import check, check_answer
+from workshop.exercises import (
     ExerciseError,
     assigned_names,
     build_notebooks,
