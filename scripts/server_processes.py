@@ -116,6 +116,16 @@ def _mariadb_binary(name: str) -> str:
     return found
 
 
+def mariadb_installed() -> bool:
+    """True when Debian's ``mariadb-server`` (``mariadbd``, ``mariadb-install-db``) is here."""
+    try:
+        _mariadb_binary("mariadbd")
+        _mariadb_binary("mariadb-install-db")
+    except ServerError:
+        return False
+    return True
+
+
 def _user_flag() -> list[str]:
     return ["--user=root"] if os.geteuid() == 0 else []
 
@@ -272,12 +282,22 @@ def server_environment(server: LocalServer, db: str = "sqlite") -> dict[str, str
     return env
 
 
-def start(server: LocalServer, db: str = "sqlite") -> tuple[ServerInfo, bool]:
+def running_db(server: LocalServer) -> str | None:
+    """The database of the server when it runs and answers, else None."""
+    info = read_info(server)
+    if info and health.pid_alive(info.pid) and health.is_healthy(info.url):
+        return info.db
+    return None
+
+
+def start(server: LocalServer, db: str | None = None) -> tuple[ServerInfo, bool]:
     """Start the server unless it already answers; return its info and whether it was started.
 
-    The process runs in its own session so it outlives the calling script; its pid is recorded
-    in ``server.json`` and :func:`stop` ends exactly that process group.
+    ``db`` None keeps a running server's database, else uses :func:`default_db`. The process
+    runs in its own session so it outlives the calling script; its pid is recorded in
+    ``server.json`` and :func:`stop` ends exactly that process group.
     """
+    db = db or running_db(server) or default_db()
     if db not in DATABASES:
         raise ServerError(f"db must be one of {', '.join(DATABASES)}; got {db!r}")
     info = read_info(server)
@@ -376,7 +396,7 @@ def record_stack(server: LocalServer, stack_id: str) -> None:
     _write_info(server, info)
 
 
-def peak_rss_bytes(server: LocalServer) -> int:
+def rss_bytes(server: LocalServer) -> int:
     """Resident memory of the server's process group now, in bytes (0 when it is down)."""
     import psutil
 
@@ -410,13 +430,11 @@ def up(state_dir: str | Path, sides: tuple[str, ...] = SIDES, db: str | None = N
     from governance.release.endpoints import Endpoint
     from governance.release.remote import run_on
 
-    db = db or default_db()
-    if db not in DATABASES:
-        raise ServerError(f"db must be one of {', '.join(DATABASES)}; got {db!r}")
-    if db == "mariadb":
-        start_mariadb(mariadb(state_dir))
     chosen = [local_server(side, state_dir) for side in sides]
-    started = {server.side: start(server, db)[1] for server in chosen}
+    wanted = {server.side: db or running_db(server) or default_db() for server in chosen}
+    if "mariadb" in wanted.values():
+        start_mariadb(mariadb(state_dir))
+    started = {server.side: start(server, wanted[server.side])[1] for server in chosen}
     results = []
     for server in chosen:
         wait_healthy(server)
@@ -447,7 +465,7 @@ def up(state_dir: str | Path, sides: tuple[str, ...] = SIDES, db: str | None = N
                 "started": started[server.side],
                 "stack": setup["stack"],
                 "api_key": setup["api_key"],
-                "db": db,
+                "db": wanted[server.side],
             }
         )
     return results

@@ -32,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
         "--db",
         choices=DATABASES,
         default=None,
-        help="the servers' database (default: KIT_SERVERS_DB, else sqlite)",
+        help="default: a running server's, else KIT_SERVERS_DB, else sqlite",
     )
     for name, text in (("down", "stop the servers and the kit's MariaDB"), ("status", "show")):
         commands.add_parser(name, help=text)
