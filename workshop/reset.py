@@ -1,5 +1,9 @@
 """Return the kit to a clean state for the next cohort, touching nothing outside kit state.
 
+Two resets. :func:`reset_cohort` (``reset_workshop.py --cohort``) empties the running kit
+servers of the learners' models, runs and artifacts and leaves them up. The local reset below
+removes folders of the state folder.
+
 ``plan_reset`` decides; ``apply_reset`` acts (or, in a dry run, only describes). What a reset
 removes, by default:
 

@@ -48,17 +48,17 @@ def test_a_deck_opened_offline_shows_one_slide_per_screen(tmp_path):
         page = context.new_page()
         page.on("requestfailed", lambda r: failed.append(r.url))
         page.goto(deck.as_uri())
-        page.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=30_000)
+        page.wait_for_selector(".reveal.ready", timeout=30_000)  # reveal.js initialised
         state = page.evaluate(
             """() => ({
-                slides: Reveal.getTotalSlides(),
+                slides: document.querySelectorAll('.slides > section').length,
                 present: document.querySelectorAll('.slides > section.present').length,
                 scroll: document.scrollingElement.scrollHeight,
                 height: window.innerHeight,
             })"""
         )
         page.keyboard.press("ArrowRight")
-        page.wait_for_function("() => Reveal.getIndices().h === 1", timeout=10_000)
+        page.wait_for_selector(".slides > section:nth-child(2).present", timeout=10_000)
         browser.close()
     assert state["slides"] > 5, state
     assert state["present"] == 1, state
