@@ -91,7 +91,7 @@ def test_make_lab_shows_notebooks_and_exercises_and_opens_an_exercise(tmp_path):
                 executable_path=chromium_path(), args=CHROMIUM_ARGS
             )
             page = browser.new_page(viewport={"width": 1440, "height": 1000})
-            page.goto(f"{url}/lab?token={token}")
+            page.goto(f"{url}/?token={token}")  # the start page make lab opens
             listing = page.locator(".jp-DirListing-content")
             listing.get_by_text("01_train_a_model.ipynb", exact=True).wait_for(timeout=120_000)
             assert "/lab/tree/notebooks" in page.url  # make lab opens on the chapters
@@ -100,7 +100,9 @@ def test_make_lab_shows_notebooks_and_exercises_and_opens_an_exercise(tmp_path):
                 listing.get_by_text(folder, exact=True).dblclick()
             listing.get_by_text("01_train_a_model.ipynb", exact=True).dblclick()
             page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=120_000)
-            title = page.locator(".lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel")
+            title = page.locator(
+                "#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel"
+            )
             assert title.first.inner_text() == "01_train_a_model.ipynb"
             assert "workshop/exercises/01_train_a_model.ipynb" in page.url
             assert page.get_by_text("official Jupyter news").count() == 0  # no news pop-up
