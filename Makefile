@@ -105,7 +105,17 @@ exercises-check: install
 slides: install
 	$(PY) scripts/make_slides.py
 
-# ARGS=--dry-run shows what would go; ARGS=--all also stops the servers and empties state/.
+# The cohort board (reads the dev-staging server) and the room rehearsal (N learners at once).
+N ?= 4
+.PHONY: cohort benchmark-room
+cohort: install
+	$(PY) scripts/cohort.py
+
+benchmark-room: install
+	$(PY) scripts/benchmarks/room.py --learners $(N) --db $(DB)
+
+# ARGS=--cohort empties the running servers and keeps them up; ARGS=--dry-run shows what would
+# go; ARGS=--all also stops the servers and empties state/.
 reset-workshop:
 	$(PY) scripts/reset_workshop.py $(ARGS)
 
