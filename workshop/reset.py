@@ -272,7 +272,16 @@ def clean_active_store(dry_run: bool = False) -> dict[str, int]:
         client.delete_pipeline_run(run.id)
     for pipeline in pipelines:
         client.delete_pipeline(pipeline.id)
-    client.prune_artifacts(only_versions=False, delete_from_artifact_store=True)
+    # Client.prune_artifacts fails against a 0.98 server (its prune endpoint drops the
+    # project), so the unused versions are deleted one by one, then the empty artifacts.
+    for version in depaginate(client.list_artifact_versions, only_unused=True):
+        try:
+            client.delete_artifact_version(version.id, delete_from_artifact_store=True)
+        except FileNotFoundError:  # its file is already gone: drop the record all the same
+            client.delete_artifact_version(version.id, delete_from_artifact_store=False)
+    for artifact in depaginate(client.list_artifacts):
+        if not client.list_artifact_versions(artifact=artifact.id, size=1).items:
+            client.delete_artifact(artifact.id)
     counts["artifacts"] -= len(depaginate(client.list_artifacts))
     return counts
 
