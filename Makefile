@@ -47,8 +47,12 @@ test: install
 test-unit: install
 	$(PY) -m pytest -m unit tests
 
+# JupyterLab at the repository root: the file browser shows notebooks/ and workshop/exercises/.
+# LAB_HOST, LAB_PORT, LAB_TOKEN (empty: Jupyter makes one) and LAB_NO_BROWSER=1 reach
+# scripts/lab.py through the environment; JupyterLab's news pop-up is off.
+export LAB_HOST LAB_PORT LAB_TOKEN LAB_NO_BROWSER
 lab: setup
-	$(VENV)/bin/jupyter lab notebooks/
+	$(PY) scripts/lab.py
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -84,14 +88,17 @@ reset:
 # Two local ZenML servers (dev-staging, production): every chapter runs against them with
 #   $(PY) scripts/servers.py run -- $(PY) scripts/run_notebooks.py
 .PHONY: servers-up servers-down servers-status
+# DB=mariadb runs both servers on the kit's own MariaDB (apt-get install -y mariadb-server).
+DB ?= sqlite
 servers-up: setup
-	$(PY) scripts/servers.py up
+	$(PY) scripts/servers.py up --db $(DB)
 
 servers-down: install
 	$(PY) scripts/servers.py down
 
+# Prints "state=down" for a stopped server without failing the target.
 servers-status: install
-	$(PY) scripts/servers.py status
+	@$(PY) scripts/servers.py status || true
 
 # Workshop: setup check, exercises from the chapters' solution cells, slides, cohort reset.
 .PHONY: check-env exercises exercises-check slides reset-workshop test-browser
@@ -107,7 +114,17 @@ exercises-check: install
 slides: install
 	$(PY) scripts/make_slides.py
 
-# ARGS=--dry-run shows what would go; ARGS=--all also stops the servers and empties state/.
+# The cohort board (reads the dev-staging server) and the room rehearsal (N learners at once).
+N ?= 4
+.PHONY: cohort benchmark-room
+cohort: install
+	$(PY) scripts/cohort.py
+
+benchmark-room: install
+	$(PY) scripts/benchmarks/room.py --learners $(N) --db $(DB)
+
+# ARGS=--cohort empties the running servers and keeps them up; ARGS=--dry-run shows what would
+# go; ARGS=--all also stops the servers and empties state/.
 reset-workshop:
 	$(PY) scripts/reset_workshop.py $(ARGS)
 

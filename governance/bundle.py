@@ -48,6 +48,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from governance.secret_files import secrets_dir, write_secret
+
 FORMAT = "kit-model-bundle/2"
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
@@ -166,14 +168,6 @@ def _parse_public(text: str) -> Ed25519PublicKey:
         ) from None
 
 
-def _write_private(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.parent.chmod(0o700)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(text + "\n")
-
-
 def trust_key(state_dir: str | Path, key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
     """Add a public key to the local trusted list (kept if present); return its key id."""
     path = trusted_keys_file(state_dir)
@@ -203,7 +197,8 @@ def signing_key(state_dir: str | Path | None = None, create: bool = False) -> Ed
         path = key_file(state_dir)
         if not path.is_file() and create:
             key = Ed25519PrivateKey.generate()
-            _write_private(path, private_key_text(key))
+            secrets_dir(path.parent.parent)
+            write_secret(path, private_key_text(key) + "\n")
             trust_key(state_dir, key)
         if path.is_file():
             value = path.read_text().strip()

@@ -2,7 +2,9 @@
 
     python scripts/check_env.py
 
-The same check runs as ``notebooks/00_setup_check.ipynb``. It never prints a secret.
+The same check runs as ``notebooks/00_setup_check.ipynb``. It checks packages, the Jupyter
+kernel, free disk, the kit's ports (taken only when something listens on them) and any ZenML
+server named in the environment. It never prints a secret.
 """
 
 from __future__ import annotations
@@ -10,13 +12,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-import lib  # noqa: F401  (points ZenML at the kit's state folder)
-
 
 def main(argv: list[str] | None = None) -> int:
-    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args(argv)
+    argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    ).parse_args(argv)
 
-    from lib.workshop.environment import run_checks
+    import lib  # noqa: F401  (points ZenML at the kit's state folder)
+    from workshop.environment import run_checks
 
     report = run_checks()
     print(report.table())

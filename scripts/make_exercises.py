@@ -6,7 +6,7 @@
 The exercises are committed (learners open them); the solutions, each its chapter with a banner,
 are build output in the state folder.
 
-The convention a chapter follows is in ``lib/workshop/exercises.py`` and workshop/README.md.
+The convention a chapter follows is in ``workshop/exercises.py`` and workshop/README.md.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import argparse
 import sys
 
 from lib.config import PROJECT_ROOT
-from lib.workshop.exercises import ExerciseError, chapters, find_exercises, generate
+from workshop.exercises import ExerciseError, chapters, find_exercises, generate
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,7 +3,7 @@
     python scripts/make_slides.py              # from the chapters as committed (no outputs)
     python scripts/make_slides.py --executed   # from state/build/notebooks when make kit ran
 
-Slide types come from each chapter's headings (see lib/workshop/slides.py). Open a file in a
+Slide types come from each chapter's headings (see workshop/slides.py). Open a file in a
 browser; arrow keys move, "s" opens the speaker view.
 """
 
@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from lib.config import BUILD_DIR, PROJECT_ROOT
-from lib.workshop.slides import SLIDES_DIR, build_slides
+from workshop.slides import SLIDES_DIR, build_slides
 
 
 def main(argv: list[str] | None = None) -> int:

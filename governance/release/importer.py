@@ -33,7 +33,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import psutil
 from zenml import Model, link_artifact_to_model, log_metadata, save_artifact
 from zenml.client import Client
 from zenml.enums import ArtifactType
@@ -44,6 +43,7 @@ from zenml.utils.pagination_utils import depaginate
 from governance import ledger
 from governance.bundle import from_wire, trusted_keys, verify_files
 from governance.checks import GateError, failed
+from governance.health import pid_alive
 from governance.policy import Policy, load_policy
 from governance.promotion import sync_stages
 from governance.release.errors import ImportConflictError, StaleBundleError
@@ -105,8 +105,8 @@ def _owner_alive(owner: str) -> bool | None:
     if pid == str(os.getpid()):
         return owner in _ACTIVE_IMPORTS  # this very worker: alive only while it runs that import
     try:
-        return psutil.pid_exists(int(pid)) and psutil.Process(int(pid)).status() != "zombie"
-    except (ValueError, psutil.Error):
+        return pid_alive(int(pid))
+    except ValueError:
         return False
 
 

@@ -15,7 +15,7 @@ from zenml.enums import StackComponentType
 from zenml.logger import get_logger
 from zenml.utils.pagination_utils import depaginate
 
-from governance.servers import write_secret
+from governance.secret_files import write_secret
 
 logger = get_logger(__name__)
 

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import requests
 
+from governance.health import wait_healthy
+from governance.secret_files import write_secret
 from lib.config import STATE_DIR
 from lib.serving.app import FAST_PATH
 
@@ -54,12 +56,7 @@ def key_file(name: str, state_dir: str | Path = STATE_DIR) -> Path:
 
 
 def _save_key(name: str, key: str) -> Path:
-    path = key_file(name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key)
-    return path
+    return write_secret(key_file(name), key)
 
 
 def bearer_key(name: str) -> str:
@@ -172,18 +169,10 @@ def cli_config(
 
 def wait_until_ready(url: str, timeout: float = 120) -> None:
     """Poll ``/health`` until the app answers 200."""
-    deadline = time.monotonic() + timeout
-    last = ""
-    while time.monotonic() < deadline:
-        try:
-            response = requests.get(f"{url}/health", timeout=5)
-            if response.status_code == 200:
-                return
-            last = f"HTTP {response.status_code}"
-        except requests.RequestException as error:
-            last = type(error).__name__
-        time.sleep(0.5)
-    raise DeploymentError(f"{url} did not become healthy within {timeout:.0f} s ({last})")
+    try:
+        wait_healthy(url, timeout)
+    except TimeoutError as error:
+        raise DeploymentError(f"{url} did not become healthy within {timeout:.0f} s") from error
 
 
 def status(name: str = DEFAULT_NAME) -> dict:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,14 +28,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from lib.serving.deploy import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 SUFFIX = "bench"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _isolate(folder: Path) -> None:
@@ -106,16 +101,16 @@ def main(argv: list[str] | None = None) -> int:
 
     name = _register_model()
     patient = realtime.example_features(0)
-    plain_port = _free_port()
+    plain_port = free_port()
     plain = subprocess.Popen(
         [sys.executable, str(ROOT / "scripts/benchmarks/plain_service.py"),
          "--port", str(plain_port), "--model", name],
         stdout=subprocess.DEVNULL,
     )  # fmt: skip
     try:
-        service = realtime.deploy("bench-realtime", suffix=SUFFIX, port=_free_port())
+        service = realtime.deploy("bench-realtime", suffix=SUFFIX, port=free_port())
         key = realtime.bearer_key("bench-realtime")
-        floor = deploy_floor("bench-floor", port=_free_port())
+        floor = deploy_floor("bench-floor", port=free_port())
         plain_url = f"http://127.0.0.1:{plain_port}"
         realtime.wait_until_ready(plain_url)
 

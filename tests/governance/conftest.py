@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import threading
@@ -17,6 +16,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+
+from lib.serving.deploy import free_port
 
 # A temporary store when the suite-level conftest has not chosen one (this file runs first
 # when tests/governance is collected on its own).
@@ -79,13 +80,6 @@ def webhook_receiver():
     server.shutdown()
     server.server_close()
     thread.join(timeout=5)
-
-
-def free_port() -> int:
-    """Return a loopback port that was free a moment ago."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

@@ -11,17 +11,18 @@ tests read what each chapter recorded. No secret may appear in an executed noteb
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import server_processes
 
 from governance import servers
 from governance.bundle import signing_key
 from lib.config import PROJECT_ROOT, STATE_DIR
 from lib.notebook import read_records
+from lib.serving.deploy import free_port
 
 pytestmark = pytest.mark.servers
 
@@ -36,12 +37,6 @@ CHAPTERS = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _script(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, str(PROJECT_ROOT / "scripts" / "servers.py"), *args],
@@ -53,13 +48,21 @@ def _script(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def two_servers(zenml_store):
-    """Both servers on free ports; returns ``{side: url}``. Stopped afterwards."""
-    ports = {var: str(_free_port()) for var in servers.PORT_ENV_VARS.values()}
+    """Both servers on MariaDB on free ports; returns ``{side: url}``. Stopped afterwards.
+
+    The chapters run on MariaDB, the database a room uses; the server tests keep a SQLite case.
+    """
+    if not server_processes.mariadb_installed():  # .ci/run installs it and fails on a skip
+        pytest.skip("needs MariaDB: apt-get install -y mariadb-server")
+    ports = {var: str(free_port()) for var in servers.PORT_ENV_VARS.values()}
+    ports[server_processes.MARIADB_PORT_ENV_VAR] = str(free_port())
     os.environ.update(ports)
     signing_key(STATE_DIR, create=True)
-    started = _script("up")
+    started = _script("up", "--db", "mariadb")
     try:
         assert started.returncode == 0, started.stdout + started.stderr
+        status = _script("status")
+        assert status.stdout.count("db=mariadb") == 2, status.stdout
         yield {
             side: f"http://127.0.0.1:{ports[var]}" for side, var in servers.PORT_ENV_VARS.items()
         }

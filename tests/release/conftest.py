@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from release_helpers import free_port, run_script
+import server_processes
+from release_helpers import run_script
 
 from governance import servers
 from governance.bundle import signing_key
 from governance.release.endpoints import Endpoint, endpoint
 from lib.config import STATE_DIR
+from lib.serving.deploy import free_port
 
 
 @pytest.fixture(scope="session")
@@ -69,15 +71,21 @@ class Servers:
 
 @pytest.fixture(scope="session")
 def local_servers(state_dir) -> Iterator[Servers]:
-    """Both kit servers on free loopback ports, started by ``scripts/servers.py up``."""
+    """Both kit servers on MariaDB on free loopback ports, started by ``servers.py up``.
+
+    MariaDB is the database a room runs on; ``test_servers.py`` keeps a SQLite case.
+    """
+    if not server_processes.mariadb_installed():  # .ci/run installs it and fails on a skip
+        pytest.skip("needs MariaDB: apt-get install -y mariadb-server")
     env = {
         servers.PORT_ENV_VARS["dev-staging"]: str(free_port()),
         servers.PORT_ENV_VARS["production"]: str(free_port()),
+        server_processes.MARIADB_PORT_ENV_VAR: str(free_port()),
     }
     for name, value in env.items():
         os.environ[name] = value  # endpoint() resolves the kit servers' ports from these
     handle = Servers(state_dir, env)
-    result = handle.script("up")
+    result = handle.script("up", "--db", "mariadb")
     if result.returncode != 0:
         handle.script("down")
         pytest.fail(f"servers did not start: {result.stdout}{result.stderr}")

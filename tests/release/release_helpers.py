@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 
 from lib.config import PROJECT_ROOT
 
 MODEL = "breast_cancer_classifier_rel"
-
-
-def free_port() -> int:
-    """Return a loopback port that was free a moment ago."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def run_script(name: str, *args: str, env: dict | None = None, timeout: int = 300):

@@ -10,10 +10,10 @@ import time
 from pathlib import Path
 
 import pytest
+import server_processes
 from boundary_helpers import resign
 from release_helpers import MODEL
 
-from governance import servers
 from governance.bundle import signing_key
 from governance.release.endpoints import Endpoint, endpoint
 from governance.release.errors import UnreachableError
@@ -96,7 +96,7 @@ def test_production_stopped_mid_import_then_a_rerun_completes_cleanly(
     while not pause.exists():
         assert time.monotonic() < deadline, "the import never reached its pause point"
         time.sleep(0.2)
-    assert servers.stop(server)
+    assert server_processes.stop(server)
     pause.unlink()
     worker.join(timeout=300)
     assert isinstance(outcome.get("error"), UnreachableError)

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+import server_processes
 
 from governance import servers
 
@@ -30,7 +31,7 @@ def test_a_server_started_inside_a_zenml_repository_does_not_read_it(side, tmp_p
     found = subprocess.run(
         [sys.executable, "-c", FIND_REPOSITORY],
         cwd=server.root,
-        env=servers.server_environment(server),
+        env=server_processes.server_environment(server),
         capture_output=True,
         text=True,
         timeout=120,

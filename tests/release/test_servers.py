@@ -9,11 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import server_processes
+from release_helpers import run_script
 
 from governance import servers
 from governance.release.endpoints import Endpoint, endpoint
 from governance.release.errors import SideError, UnreachableError
 from governance.release.remote import run_on
+from lib.serving.deploy import free_port
 
 pytestmark = pytest.mark.servers
 
@@ -31,7 +34,8 @@ def test_up_status_and_down_are_idempotent_and_print_no_secret(local_servers, st
     assert status.returncode == 0, status.stdout + status.stderr
     for side in servers.SIDES:
         url = local_servers.server(side).url
-        assert f"side={side}  url={url}" in status.stdout
+        assert f"side={side}  state=up  url={url}" in status.stdout
+    assert status.stdout.count("db=mariadb") == 2
     assert "auth=password" in status.stdout and "auth=none" in status.stdout
     assert "promoter_key=present" in status.stdout
     for secret in _secrets(state_dir):
@@ -39,6 +43,51 @@ def test_up_status_and_down_are_idempotent_and_print_no_secret(local_servers, st
     for side in servers.SIDES:
         store = local_servers.server(side).artifact_path
         assert store.is_absolute() and store.is_relative_to(state_dir)
+
+
+def test_mariadb_runs_on_loopback_with_its_data_under_state_and_private_passwords(
+    local_servers, state_dir
+):
+    import psutil
+
+    maria = server_processes.mariadb(state_dir)
+    assert maria.running() and (maria.data_dir / "mysql").is_dir()
+    assert maria.data_dir.is_relative_to(state_dir)
+    listening = {
+        c.laddr.ip
+        for c in psutil.Process(maria.pid()).net_connections("inet")
+        if c.status == psutil.CONN_LISTEN
+    }
+    assert listening == {"127.0.0.1"}
+    for side in servers.SIDES:
+        secret = state_dir / "secrets" / f"mariadb-{side}-password"
+        assert secret.stat().st_mode & 0o777 == 0o600
+        server = local_servers.server(side)
+        recorded = server.info_path.read_text() + server.log_path.read_text()
+        assert secret.read_text().strip() not in recorded
+        assert servers.read_info(server).db == "mariadb"
+        assert not server.db_path.exists()  # no SQLite file beside a MariaDB server
+
+
+def test_a_server_on_sqlite_starts_reports_its_database_and_stops(tmp_path):
+    """The default database: one side only, in a state folder of its own."""
+    db = "sqlite"
+    env = {
+        "KIT_STATE_DIR": str(tmp_path / "state"),
+        servers.PORT_ENV_VARS["dev-staging"]: str(free_port()),
+    }
+    up = run_script("servers.py", "up", "--side", "dev-staging", env=env)
+    try:
+        assert up.returncode == 0, up.stdout + up.stderr
+        assert f"on {db}" in up.stdout
+        status = run_script("servers.py", "status", "--side", "dev-staging", env=env)
+        assert status.returncode == 0 and f"db={db}" in status.stdout, status.stdout
+        assert (tmp_path / "state" / "servers" / "dev-staging" / "zenml.db").is_file()
+    finally:
+        down = run_script("servers.py", "down", env=env)
+    assert "dev-staging: stopped" in down.stdout
+    after = run_script("servers.py", "status", "--side", "dev-staging", env=env)
+    assert after.returncode == 1 and "state=down" in after.stdout
 
 
 def test_production_requires_credentials_and_the_promoter_uses_an_api_key(

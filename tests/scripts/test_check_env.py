@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from lib.config import PROJECT_ROOT
-from lib.workshop.environment import check_packages, check_ports, pinned_requirements, redact_url
+from lib.serving.deploy import free_port
+from workshop.environment import check_packages, check_ports, pinned_requirements, redact_url
 
 SCRIPT = PROJECT_ROOT / "scripts" / "check_env.py"
 
@@ -28,12 +29,6 @@ def _check_env(**env: str) -> subprocess.CompletedProcess:
         text=True,
         timeout=120,
     )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextmanager
@@ -82,7 +77,7 @@ def test_ready_machine_prints_an_all_ok_table_and_exits_zero(zenml_store):
 @pytest.mark.pipeline  # starts a subprocess
 def test_a_server_down_fails_with_a_one_line_fix_and_never_prints_secrets():
     password, token = "s3cr3t-Passw0rd", "zenkey_abcdefghijklmnop"
-    dead = f"http://admin:{password}@127.0.0.1:{_free_port()}"
+    dead = f"http://admin:{password}@127.0.0.1:{free_port()}"
     result = _check_env(
         ZENML_STORE_URL=dead,
         ZENML_STORE_PASSWORD=password,
@@ -101,7 +96,7 @@ def test_a_port_held_by_another_program_fails_and_our_own_is_ok(tmp_path):
     ours = socket.socket()
     ours.bind(("127.0.0.1", 0))
     ours.listen()
-    foreign_port = _free_port()
+    foreign_port = free_port()
     # The base interpreter, started outside the repository, stands in for another program.
     python = Path(sys.base_prefix) / "bin" / Path(sys.executable).name
     code = (
@@ -138,3 +133,35 @@ def test_pins_come_from_pyproject_and_match_this_environment():
 @pytest.mark.unit
 def test_urls_are_shown_without_credentials():
     assert redact_url("https://u:p@host:8080/x?token=t") == "https://host:8080/x"
+
+
+@pytest.mark.unit
+def test_a_port_left_in_time_wait_by_a_stopped_server_counts_as_free():
+    import psutil
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    client = socket.create_connection(("127.0.0.1", port))
+    accepted, _ = listener.accept()
+    accepted.close()  # the server side closes first: its port is left in TIME_WAIT
+    client.recv(1)
+    client.close()
+    listener.close()
+    left = [
+        c
+        for c in psutil.net_connections(kind="tcp")
+        if c.laddr and c.laddr.port == port and c.status == psutil.CONN_TIME_WAIT
+    ]
+    assert left, "the connection should still be in TIME_WAIT"
+    [row] = check_ports({"a server that just stopped": port})
+    assert row.ok, row
+
+
+@pytest.mark.unit
+def test_help_prints_usage_and_runs_no_check():
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0
+    assert "usage:" in result.stdout
+    assert "free disk" not in result.stdout  # the check table was not printed

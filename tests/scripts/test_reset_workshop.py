@@ -12,7 +12,7 @@ import psutil
 import pytest
 
 from lib.config import PROJECT_ROOT
-from lib.workshop.reset import STATE_MARKER, ResetRefused, apply_reset, plan_reset
+from workshop.reset import STATE_MARKER, ResetRefused, apply_reset, plan_reset
 
 pytestmark = pytest.mark.pipeline  # runs the script and starts processes to stop
 
@@ -138,3 +138,22 @@ def test_a_reused_pid_is_never_stopped(tmp_path):
     os.utime(pid_file, (old, old))  # ...a pid file written an hour ago
     assert not any(a.kind == "stop" for a in plan_reset(state))
     assert psutil.pid_exists(os.getpid())
+
+
+@pytest.mark.unit
+def test_the_guide_and_the_tool_name_the_same_reset_flags():
+    import re
+
+    guide = (PROJECT_ROOT / "workshop" / "README.md").read_text()
+    in_guide = set(re.findall(r"make reset-workshop ARGS=\"?([^`\"]+)", guide))
+    flags = {flag for args in in_guide for flag in args.split() if flag.startswith("--")}
+    assert "--cohort" in flags
+    usage = subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "scripts" / "reset_workshop.py"), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert usage.returncode == 0
+    for flag in flags:
+        assert flag in usage.stdout, f"the guide offers {flag}, the tool does not know it"

@@ -10,8 +10,8 @@ import pytest
 
 from lib.config import NOTEBOOKS_DIR, PROJECT_ROOT, STATE_DIR
 from lib.notebook import RECORD_MIME
-from lib.workshop.checks import check, check_answer
-from lib.workshop.exercises import (
+from workshop.checks import check, check_answer
+from workshop.exercises import (
     SOLUTIONS_DIR,
     ExerciseError,
     assigned_names,

@@ -11,8 +11,8 @@ import nbformat
 import pytest
 
 from lib.config import PROJECT_ROOT
-from lib.workshop.exercises import chapters
-from lib.workshop.slides import MAX_LINES, assign_slide_types
+from workshop.exercises import chapters
+from workshop.slides import MAX_LINES, assign_slide_types
 
 
 def _types(nb) -> list[str]:

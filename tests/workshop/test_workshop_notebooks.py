@@ -23,8 +23,8 @@ from zenml.client import Client
 
 from lib.config import PROJECT_ROOT
 from lib.notebook import read_records
-from lib.workshop.checks import check_key
-from lib.workshop.exercises import build_notebooks, find_exercises
+from workshop.checks import check_key
+from workshop.exercises import build_notebooks, find_exercises
 
 pytestmark = pytest.mark.notebook
 

@@ -302,8 +302,13 @@ class PortOwner:
 
 
 def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
-    """Return True when ``host:port`` can be bound now."""
+    """Return True unless something listens on ``host:port``.
+
+    ``SO_REUSEADDR`` makes the test bind succeed past connections left in TIME_WAIT (a server
+    that just stopped), which a server starting now would bind past too.
+    """
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError:

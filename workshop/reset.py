@@ -1,5 +1,9 @@
 """Return the kit to a clean state for the next cohort, touching nothing outside kit state.
 
+Two resets. :func:`reset_cohort` (``reset_workshop.py --cohort``) empties the running kit
+servers of the learners' models, runs and artifacts and leaves them up. The local reset below
+removes folders of the state folder.
+
 ``plan_reset`` decides; ``apply_reset`` acts (or, in a dry run, only describes). What a reset
 removes, by default:
 
@@ -20,6 +24,7 @@ Entries are never followed through symlinks: a link is removed, its target is le
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -232,3 +237,93 @@ def _remove(root: Path, target: str) -> None:
 def state_dir_from_environment() -> Path:
     """The state folder the kit uses now (``KIT_STATE_DIR`` or the repository's ``state/``)."""
     return Path(os.environ.get("KIT_STATE_DIR", REPO_STATE_DIR))
+
+
+# -- the next cohort: empty the running servers, leave them up ----------------------------------
+
+
+def clean_active_store(dry_run: bool = False) -> dict[str, int]:
+    """Delete the kit's models, every pipeline run and the artifacts left without a run.
+
+    Runs in a process bound to one server (see :func:`reset_cohort`). Stacks, users and service
+    accounts stay, so the servers keep working for the next cohort. Returns what was (or, in a
+    dry run, would be) deleted.
+    """
+    from zenml.client import Client
+    from zenml.utils.pagination_utils import depaginate
+
+    from lib.config import MODEL_NAME
+
+    client = Client()
+    models = [m for m in depaginate(client.list_models) if m.name.startswith(MODEL_NAME)]
+    runs = depaginate(client.list_pipeline_runs)
+    pipelines = depaginate(client.list_pipelines)
+    counts = {
+        "models": len(models),
+        "runs": len(runs),
+        "pipelines": len(pipelines),
+        "artifacts": depaginate(client.list_artifacts).__len__(),
+    }
+    if dry_run:
+        return counts
+    for model in models:
+        client.delete_model(model.id)
+    for run in runs:
+        client.delete_pipeline_run(run.id)
+    for pipeline in pipelines:
+        client.delete_pipeline(pipeline.id)
+    # Client.prune_artifacts fails against a 0.98 server (its prune endpoint drops the
+    # project), so the unused versions are deleted one by one, then the empty artifacts.
+    for version in depaginate(client.list_artifact_versions, only_unused=True):
+        try:
+            client.delete_artifact_version(version.id, delete_from_artifact_store=True)
+        except FileNotFoundError:  # its file is already gone: drop the record all the same
+            client.delete_artifact_version(version.id, delete_from_artifact_store=False)
+    for artifact in depaginate(client.list_artifacts):
+        if not client.list_artifact_versions(artifact=artifact.id, size=1).items:
+            client.delete_artifact(artifact.id)
+    counts["artifacts"] -= len(depaginate(client.list_artifacts))
+    return counts
+
+
+def reset_cohort(state_dir: Path | str = STATE_DIR, dry_run: bool = False) -> list[str]:
+    """Delete the learners' models, runs and artifacts on each running kit server; keep them up.
+
+    Each server is emptied from its own process, bound to it as the side's admin (the ZenML
+    ``Client`` is bound to one store per process). A server that is down is reported and skipped.
+    """
+    from governance.servers import SIDES, admin_environment, is_healthy, local_server
+
+    root = validate_state_dir(state_dir)
+    lines = []
+    for side in SIDES:
+        server = local_server(side, root)
+        if not is_healthy(server.url):
+            lines.append(f"{side}: down at {server.url}, nothing to reset")
+            continue
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("ZENML_STORE_") and k != "ZENML_CONFIG_PATH"
+        }
+        env.update(admin_environment(server))
+        code = (
+            "import json, sys; from workshop.reset import clean_active_store; "
+            f"print(json.dumps(clean_active_store(dry_run={dry_run!r})))"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            env=env,
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        if result.returncode != 0:
+            last = (result.stderr.strip().splitlines() or ["no output"])[-1]
+            raise ResetRefused(f"{side}: could not reset {server.url}: {last}")
+        counts = json.loads(result.stdout.strip().splitlines()[-1])
+        verb = "would delete" if dry_run else "deleted"
+        what = ", ".join(f"{n} {k}" for k, n in counts.items())
+        lines.append(f"{side}: {verb} {what} at {server.url}; the server stays up")
+    return lines

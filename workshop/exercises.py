@@ -6,8 +6,8 @@ How a chapter declares an exercise (three cells, in this order):
 2. a code cell tagged ``solution`` that starts with comment lines ``# Exercise: <task>`` and
    ``# Hint: <hint>`` (either may continue on further ``#`` lines) and then assigns the answer to
    one or more names at top level;
-3. its **check cell**, the next code cell: it calls :func:`lib.workshop.checks.check` or
-   :func:`~lib.workshop.checks.check_answer` on those names.
+3. its **check cell**, the next code cell: it calls :func:`workshop.checks.check` or
+   :func:`~workshop.checks.check_answer` on those names.
 
 ``state/build/solutions/NN_name.ipynb`` is the chapter with a banner: a build output, not
 committed (the chapter itself is the answer key). In the committed

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import nbformat
 
-from lib.config import BUILD_DIR, NOTEBOOKS_DIR
-from lib.workshop.exercises import SOLUTION_TAG, calls_a_check, chapters
+from lib.config import BUILD_DIR, NOTEBOOKS_DIR, PROJECT_ROOT
+from workshop.exercises import SOLUTION_TAG, calls_a_check, chapters
 
 MAX_LINES = 22
 """Roughly what fits on one slide at the default reveal.js size."""
@@ -71,6 +71,44 @@ def assign_slide_types(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
+NODE_MODULES = PROJECT_ROOT / "tools" / "node_modules"
+VENDOR = "vendor"
+"""The decks' folder holds ``vendor/``: reveal.js, RequireJS and jQuery from npm (tools/)."""
+VENDOR_FILES: dict[str, str] = {
+    "reveal.js/dist": "reveal.js/dist",
+    "reveal.js/plugin": "reveal.js/plugin",
+    "requirejs/require.js": "require.js",
+    "jquery/dist/jquery.min.js": "jquery.min.js",
+}
+
+
+class SlidesError(RuntimeError):
+    """The slides cannot be built as asked (a missing local copy of reveal.js, say)."""
+
+
+def copy_vendor(out_dir: Path, node_modules: Path = NODE_MODULES) -> Path:
+    """Copy reveal.js, RequireJS and jQuery from ``node_modules`` into ``out_dir/vendor``.
+
+    The decks reference these copies by relative paths, so they open with no network.
+    """
+    import shutil
+
+    target = out_dir / VENDOR
+    for source, name in VENDOR_FILES.items():
+        origin = node_modules / source
+        if not origin.exists():
+            raise SlidesError(
+                f"{origin} is missing: run `make install` (npm installs tools/package.json)"
+            )
+        destination = target / name
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        if origin.is_dir():
+            shutil.copytree(origin, destination, dirs_exist_ok=True)
+        else:
+            shutil.copy2(origin, destination)
+    return target
+
+
 def build_slides(
     notebooks: list[Path] | None = None,
     out_dir: Path = SLIDES_DIR,
@@ -86,8 +124,15 @@ def build_slides(
     """
     from nbconvert import SlidesExporter
 
-    exporter = SlidesExporter(reveal_scroll=True, reveal_transition="none")
     out_dir.mkdir(parents=True, exist_ok=True)
+    copy_vendor(out_dir)
+    exporter = SlidesExporter(
+        reveal_scroll=True,
+        reveal_transition="none",
+        reveal_url_prefix=f"{VENDOR}/reveal.js",
+        require_js_url=f"{VENDOR}/require.js",
+        jquery_url=f"{VENDOR}/jquery.min.js",
+    )
     written = []
     for chapter in notebooks if notebooks is not None else chapters(NOTEBOOKS_DIR):
         source = chapter

@@ -15,15 +15,16 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from lib.serving.deploy import free_port
+from workshop.lab import lab_command, lab_environment, write_settings
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 CHROMIUM_ARGS = [
@@ -34,13 +35,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-# JupyterLab user settings for a headless run: every cell in the DOM, no news or update pop-ups.
-LAB_SETTINGS = {
+# Beyond the learner's lab settings: every cell in the DOM, so prompts can be counted.
+HEADLESS_SETTINGS = {
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
-        "fetchNews": "false",
-        "checkForUpdates": False,
-    },
 }
 _PROMPTS_JS = """() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]
     .map(e => e.textContent.trim())"""
@@ -52,12 +49,6 @@ def chromium_path() -> str | None:
         if candidate and Path(candidate).is_file():
             return candidate
     return shutil.which("chromium")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -75,29 +66,9 @@ def jupyterlab(root_dir: Path, work_dir: Path, timeout: float = 90.0) -> Iterato
     """Run JupyterLab serving ``root_dir`` on 127.0.0.1; stop it and its kernels on exit."""
     token = secrets.token_hex(16)
     port = free_port()
-    settings_dir = work_dir / "lab-settings"
-    for relative, values in LAB_SETTINGS.items():
-        path = settings_dir / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(values))
-    env = {
-        **os.environ,
-        "JUPYTERLAB_SETTINGS_DIR": str(settings_dir),
-        "JUPYTERLAB_WORKSPACES_DIR": str(work_dir / "lab-workspaces"),
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "jupyterlab",
-        "--no-browser",
-        "--ip=127.0.0.1",
-        f"--port={port}",
-        "--ServerApp.port_retries=0",
-        f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={root_dir}",
-    ]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        command.append("--allow-root")
+    settings_dir = write_settings(work_dir / "lab-settings", extra=HEADLESS_SETTINGS)
+    env = lab_environment(settings_dir, work_dir / "lab-workspaces")
+    command = lab_command(root_dir, port=port, token=token, open_browser=False, default_path="")
     log = work_dir / "jupyterlab.log"
     with log.open("w") as log_file:
         proc = subprocess.Popen(
