@@ -17,7 +17,7 @@ from pathlib import Path
 
 import lib  # noqa: F401  (points ZenML at the kit's state folder)
 from lib.config import MODEL_NAME
-from lib.explore import audit_pack
+from lib.display.registry import audit_pack
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -61,6 +61,18 @@ def load_parameters(profile: str) -> dict[str, dict]:
     return yaml.safe_load(path.read_text()) or {}
 
 
+def kernel_config() -> object:
+    """Kernels over IPC sockets in the build folder: local only, and no per-chapter TCP warning."""
+    from traitlets.config import Config
+
+    sockets = BUILD_DIR / "kernels"
+    sockets.mkdir(parents=True, exist_ok=True)
+    config = Config()
+    config.KernelManager.transport = "ipc"
+    config.KernelManager.ip = str(sockets / "kernel")
+    return config
+
+
 def run_chapter(notebook: Path, parameters: dict, out_dir: Path) -> ChapterResult:
     """Execute one chapter with papermill and export its HTML; never raises on a cell error."""
     import papermill as pm
@@ -76,6 +88,7 @@ def run_chapter(notebook: Path, parameters: dict, out_dir: Path) -> ChapterResul
             cwd=str(notebook.parent),
             progress_bar=False,
             log_output=False,
+            config=kernel_config(),
         )
     except pm.PapermillExecutionError as error:
         first_line = next((ln for ln in error.source.splitlines() if ln.strip()), "")

@@ -21,7 +21,7 @@ import pytest
 from governance import servers
 from governance.bundle import signing_key
 from lib.config import PROJECT_ROOT, STATE_DIR
-from lib.notebook import read_records
+from workshop.record import read_records
 
 pytestmark = [pytest.mark.servers, pytest.mark.notebook]
 

@@ -12,8 +12,8 @@ import shutil
 import pytest
 
 from lib.config import BUILD_DIR, NOTEBOOKS_DIR
-from lib.notebook import read_records
 from lib.workshop.browser import chromium_path, jupyterlab, run_all_in_browser
+from workshop.record import read_records
 
 pytestmark = pytest.mark.browser
 

@@ -21,9 +21,9 @@ import pytest
 from zenml.client import Client
 
 from lib.config import PROJECT_ROOT
-from lib.notebook import read_records
 from lib.workshop.checks import check_key
 from lib.workshop.exercises import find_exercises
+from workshop.record import read_records
 
 pytestmark = pytest.mark.notebook
 

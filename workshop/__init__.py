@@ -1,0 +1,1 @@
+"""Course machinery: setup check, exercises, slides, reset, cohort board, chapter records."""
