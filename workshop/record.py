@@ -87,6 +87,33 @@ def _promote(
     }
 
 
+def _release(
+    model_name: str, mode: str, exported: dict, imported: dict, manifest: dict, gates: list,
+    history: dict, byte_refusal: Any, rehash_refusal: Any, rolled_back: dict,
+    rolled_forward: dict, final: Any, candidate: Any,
+) -> dict[str, Any]:  # fmt: skip
+    """Chapter 05: the export, the refused copies, the import and the rollback round trip."""
+    from governance.release.endpoints import current_mode
+
+    return {
+        "model_name": model_name,
+        "mode": current_mode(mode),
+        "source_version": int(exported["version"]),
+        "production_version": imported["version"],
+        "import_status": imported["status"],
+        "bundle_sha256": exported["bundle_sha256"],
+        "verified_files": len(manifest["files"]),
+        "gates_passed": all(g.passed for g in gates),
+        "history": history["action"],
+        "byte_refusal": byte_refusal.message,
+        "rehash_refusal": rehash_refusal.message,
+        "rollback": [rolled_back["from"], rolled_back["to"]],
+        "forward": [rolled_forward["from"], rolled_forward["to"]],
+        "production": final.status,
+        "source_stage": str(candidate.stage),
+    }
+
+
 def _batch(
     model_name: str, mode: str, live: Any, run: Any, drifted_run: Any, gate_refusal: Any,
     trace: Any,
@@ -125,6 +152,7 @@ RESULTS: dict[str, Callable[..., dict[str, Any]]] = {
     "01": _training,
     "02": _explore,
     "03": _promote,
+    "05": _release,
     "06": _batch,
 }
 """Per chapter: how the objects its record cell passes become the values its tests read."""
