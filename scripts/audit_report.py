@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output-dir", type=Path, help="folder for the HTML file")
     args = parser.parse_args(argv)
 
-    from lib.explore import audit_pack  # imports ZenML: after the arguments are parsed
+    from lib.display.registry import audit_pack  # imports ZenML: after the arguments are parsed
 
     try:
         pack = audit_pack(args.model, args.version, args.output_dir)

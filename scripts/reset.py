@@ -9,7 +9,7 @@ import argparse
 import shutil
 import sys
 
-from lib.workshop.reset import (
+from workshop.reset import (
     STATE_MARKER,
     ResetRefused,
     state_dir_from_environment,

@@ -74,13 +74,25 @@ def load_parameters(profile: str) -> dict[str, dict]:
     return yaml.safe_load(path.read_text()) or {}
 
 
+def kernel_config() -> object:
+    """Kernels over IPC sockets in the build folder: local only, and no per-chapter TCP warning."""
+    from traitlets.config import Config
+
+    sockets = BUILD_DIR / "kernels"
+    sockets.mkdir(parents=True, exist_ok=True)
+    config = Config()
+    config.KernelManager.transport = "ipc"
+    config.KernelManager.ip = str(sockets / "kernel")
+    return config
+
+
 class WarmKernel:
     """A python3 kernel started (in a thread) in ``cwd`` that imports ``WARM_IMPORTS``."""
 
     def __init__(self, cwd: Path) -> None:
         from jupyter_client import AsyncKernelManager
 
-        self.manager = AsyncKernelManager(kernel_name="python3")
+        self.manager = AsyncKernelManager(kernel_name="python3", config=kernel_config())
         self.client = None
         self.error: BaseException | None = None
         self._thread = threading.Thread(target=self._start, args=(str(cwd),), daemon=True)
@@ -163,6 +175,7 @@ def run_chapter(
             cwd=str(notebook.parent),
             progress_bar=False,
             log_output=False,
+            config=kernel_config(),
             **extra,
         )
     except pm.PapermillExecutionError as error:

@@ -3,7 +3,7 @@
 An exercise's TODO cell starts as ``answer = ...`` (Python's ``Ellipsis``). A check cell passes
 that answer to :func:`check_answer` or :func:`check`; an unanswered or broken answer gives a
 *fail* with the hint, so "Run All" on an unsolved exercise notebook completes and every check
-reports what is left to do. The result is also recorded (:data:`lib.notebook.RECORD_MIME`) so
+reports what is left to do. The result is also recorded (:data:`workshop.record.RECORD_MIME`) so
 tests read pass/fail back from an executed notebook.
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from lib.notebook import RECORD_MIME
+from workshop.record import RECORD_MIME
 
 NOT_ANSWERED = "not answered yet: replace the `...` in the TODO cell above and run it"
 

@@ -102,7 +102,7 @@ class EnvironmentReport:
         return "\n".join(lines)
 
     def as_records(self) -> dict[str, str]:
-        """Return ``{check name: "OK" | "FAIL"}`` for :func:`lib.notebook.record`."""
+        """Return ``{check name: "OK" | "FAIL"}`` for :func:`workshop.record.record`."""
         return {c.name: c.status for c in self.checks}
 
     def raise_for_failures(self) -> None:

@@ -32,6 +32,7 @@ from pathlib import Path
 import nbformat
 
 from lib.config import BUILD_DIR, NOTEBOOKS_DIR, PROJECT_ROOT
+from workshop.record import RECORD_TAG
 
 WORKSHOP_DIR = PROJECT_ROOT / "workshop"
 SOLUTIONS_DIR = BUILD_DIR / "solutions"
@@ -205,6 +206,8 @@ def build_notebooks(chapter: Path) -> dict[str, nbformat.NotebookNode]:
     for cell in nb.cells:
         cell = _clean(cell)
         tags = _tags(cell)
+        if RECORD_TAG in tags:
+            continue  # what the chapter records for its tests is not the learner's business
         if SOLUTION_TAG in tags:
             cell.source = todo_source(cell.source)
             cell.metadata["tags"] = [EXERCISE_TAG if t == SOLUTION_TAG else t for t in tags]

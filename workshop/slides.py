@@ -7,7 +7,7 @@ day it lands:
 - a ``#`` or ``##`` heading starts a new **slide**, a ``###`` heading a **subslide**;
 - other cells continue the current slide (``-``) until it would exceed :data:`MAX_LINES` lines,
   then start a **subslide** below it;
-- exercise solutions, their check cells and ``record(...)`` cells are **skipped**: the room
+- exercise solutions, their check cells and the cell tagged ``record`` are **skipped**: the room
   sees the task, not the answer or the test plumbing.
 """
 
@@ -21,12 +21,12 @@ import nbformat
 
 from lib.config import BUILD_DIR, NOTEBOOKS_DIR, PROJECT_ROOT
 from workshop.exercises import SOLUTION_TAG, calls_a_check, chapters
+from workshop.record import RECORD_TAG
 
 MAX_LINES = 22
 """Roughly what fits on one slide at the default reveal.js size."""
 
 SLIDES_DIR = BUILD_DIR / "slides"
-_RECORD_CALL = re.compile(r"^record\(", re.MULTILINE)
 
 
 def _height(cell: nbformat.NotebookNode) -> int:
@@ -51,9 +51,7 @@ def assign_slide_types(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     for cell in nb.cells:
         tags = cell.get("metadata", {}).get("tags", [])
         level = _heading_level(cell)
-        skip = SOLUTION_TAG in tags or (
-            cell.cell_type == "code" and _RECORD_CALL.search(cell.source)
-        )
+        skip = SOLUTION_TAG in tags or RECORD_TAG in tags
         if cell.cell_type == "code" and previous_was_solution and calls_a_check(cell.source):
             skip = True
         previous_was_solution = SOLUTION_TAG in tags

@@ -3,6 +3,10 @@
 An init hook that raises fails the run before any step runs; it is the only kind of hook that
 can block (exceptions in success, failure, start, end and cleanup hooks are logged and
 swallowed). :func:`governance.environments.governed` attaches it in staging and production.
+
+ZenML registers the run's model version before the init hook runs. A refusal removes that
+version again (and the model, when this run created it), so the registry is left as it was;
+the failed run, its alert and the refusal stay visible.
 """
 
 from __future__ import annotations
@@ -43,6 +47,28 @@ def _configured_model() -> tuple[str, list[str]] | None:
     return model.name, [str(t) for t in (model.tags or [])]
 
 
+def _discard_refused_version() -> None:
+    """Delete the empty model version (and new model) the refused run registered."""
+    from zenml.client import Client
+    from zenml.execution.pipeline.dynamic.run_context import DynamicPipelineRunContext
+
+    context = DynamicPipelineRunContext.get()
+    if context is None:
+        return
+    client = Client()
+    version = client.get_pipeline_run(context.run.id).model_version
+    if version is None or client.list_artifact_versions(model_version_id=version.id).total:
+        return
+    if client.list_pipeline_runs(model_version_id=version.id).total > 1:
+        return
+    model = version.model
+    client.delete_model_version(version.id)
+    if model.created >= context.run.created and not client.list_model_versions(model.id).total:
+        client.delete_model(model.id)
+    logger.info("model governance: removed %s v%s, registered by the refused run", model.name,
+                version.name)  # fmt: skip
+
+
 def enforce_model_governance(
     model_name: str = "", model_tags: list[str] | None = None, environment: str = ""
 ) -> dict[str, str]:
@@ -63,6 +89,7 @@ def enforce_model_governance(
     results = check_model_governance(name, tags, load_policy().model)
     failures = failed(results)
     if failures:
+        _discard_refused_version()
         raise GovernanceError(name, failures)
     logger.info("model governance: %r passes naming and tag rules (%s)", name, environment)
     return {"model_name": name, "environment": environment}

@@ -91,6 +91,10 @@ def test_a_model_breaking_the_policy_fails_before_the_first_step(
     run = Client().get_pipeline("training_pipeline").last_run
     assert run.status.value == "failed"
     assert len(run.steps) == 0  # no step ran
+    # the registry is as it was: the version ZenML numbered for the refused run is gone
+    assert run.model_version is None
+    with pytest.raises(KeyError):
+        Client().get_model(name)  # the run created the model, so the model went too
     assert len(webhook_receiver.requests) == 1
     alert = webhook_receiver.payloads()[0]
     assert alert["text"].startswith(":x: training_pipeline FAILED in staging")

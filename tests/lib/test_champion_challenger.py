@@ -15,10 +15,10 @@ from governance.environments import governed
 from governance.ledger import read_ledger
 from governance.promotion import PromotionRefused, promote, stage_holders
 from lib.config import model_name
-from lib.explore import audit_pack, version_artifacts, version_runs, versions_table
-from lib.lineage import model_version_lineage, upstream_lineage
+from lib.display.lineage import model_version_lineage, upstream_lineage
+from lib.display.registry import audit_pack, version_artifacts, version_runs, versions_table
 from lib.pipelines import compare_champion_challenger, training_model, training_pipeline
-from lib.story import (
+from workshop.story import (
     BASELINE_REASON,
     champion_origin,
     ensure_dev_experiment,

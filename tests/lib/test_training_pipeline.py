@@ -4,8 +4,8 @@ import pytest
 from zenml.client import Client
 
 from lib.data import frame_sha256, load_frame
+from lib.display.training import TrainingSummary
 from lib.pipelines import training_model, training_pipeline
-from lib.results import TrainingSummary
 
 pytestmark = pytest.mark.pipeline
 

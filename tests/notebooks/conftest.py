@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from lib.config import NOTEBOOKS_DIR
-from lib.notebook import read_records
+from workshop.record import read_records
 
 
 def _executor(folder: Path) -> Callable[..., dict]:

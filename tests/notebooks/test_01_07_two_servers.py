@@ -21,7 +21,7 @@ import server_processes
 from governance import servers
 from governance.bundle import signing_key
 from lib.config import PROJECT_ROOT, STATE_DIR
-from lib.notebook import read_records
+from workshop.record import read_records
 from lib.serving.deploy import free_port
 
 pytestmark = pytest.mark.servers

@@ -55,10 +55,6 @@ def test_chapters_02_to_04_in_order_then_again_give_the_same_end_state(run_chapt
     ]
     assert first["check_refuse_on_accuracy"] is True
     assert first["ledger_problems"] == []
-    audit = Path(first["audit_pack"]).read_text()
-    start = audit.index('<section id="ledger">')
-    ledger_section = audit[start : audit.index("</section>", start)]
-    assert ledger_section.count("<tr") == 1 + 4 and "ada" in ledger_section
 
     compared = run_chapter(COMPARE, LEARNER=learner)
     assert (compared["champion"], compared["challenger"]) == (baseline, candidate)

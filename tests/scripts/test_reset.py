@@ -39,7 +39,7 @@ def test_home_or_root_is_refused(tmp_path):
 
 
 def test_a_marked_state_dir_is_emptied(tmp_path):
-    from lib.workshop.reset import STATE_MARKER
+    from workshop.reset import STATE_MARKER
 
     state = tmp_path / "state"
     (state / "zenml").mkdir(parents=True)

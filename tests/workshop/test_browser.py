@@ -13,7 +13,7 @@ import pytest
 from browser import chromium_path, jupyterlab, run_all_in_browser
 
 from lib.config import BUILD_DIR, NOTEBOOKS_DIR
-from lib.notebook import read_records
+from workshop.record import read_records
 
 pytestmark = pytest.mark.browser
 

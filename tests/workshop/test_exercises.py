@@ -9,7 +9,6 @@ import nbformat
 import pytest
 
 from lib.config import NOTEBOOKS_DIR, PROJECT_ROOT, STATE_DIR
-from lib.notebook import RECORD_MIME
 from workshop.checks import check, check_answer
 from workshop.exercises import (
     SOLUTIONS_DIR,
@@ -21,6 +20,7 @@ from workshop.exercises import (
     generate,
     todo_source,
 )
+from workshop.record import RECORD_MIME
 
 pytestmark = pytest.mark.unit
 
@@ -112,6 +112,13 @@ def test_generated_pair_keeps_tags_and_blanks_only_solutions(tmp_path):
     assert 'answer = "imbalanced"' not in todo.source
     assert exercise.cells[4].source == CHECK
     assert solution.cells[3].source == SOLUTION
+
+
+def test_the_record_cell_is_left_out_of_the_exercises(tmp_path):
+    recorded = nbformat.v4.new_code_cell('record("07", answer=answer)')
+    recorded.metadata["tags"] = ["record"]
+    built = build_notebooks(_chapter(tmp_path, [*_valid_cells(), recorded]))
+    assert not any("record(" in c.source for c in built["exercises"].cells)
 
 
 @pytest.mark.parametrize(

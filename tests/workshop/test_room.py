@@ -19,7 +19,7 @@ import pytest
 import server_processes
 
 from lib.config import PROJECT_ROOT
-from lib.notebook import read_records
+from workshop.record import read_records
 
 pytestmark = pytest.mark.servers
 

@@ -8,7 +8,7 @@ import papermill as pm
 import pytest
 
 from lib.config import NOTEBOOKS_DIR
-from lib.notebook import read_records
+from workshop.record import read_records
 
 pytestmark = pytest.mark.notebook
 

@@ -23,6 +23,8 @@ def _types(nb) -> list[str]:
 def test_headings_open_slides_and_answers_are_skipped():
     solution = nbformat.v4.new_code_cell("# Exercise: x\n# Hint: y\nanswer = 1")
     solution.metadata["tags"] = ["solution"]
+    recorded = nbformat.v4.new_code_cell('record("07", x=1)')
+    recorded.metadata["tags"] = ["record"]
     nb = nbformat.v4.new_notebook(
         cells=[
             nbformat.v4.new_markdown_cell("# 07 · Title"),
@@ -32,7 +34,7 @@ def test_headings_open_slides_and_answers_are_skipped():
             nbformat.v4.new_markdown_cell("### Exercise 1 — Think"),
             solution,
             nbformat.v4.new_code_cell('check_answer("x", answer, 1, hint="h")'),
-            nbformat.v4.new_code_cell("record(x=1)"),
+            recorded,
             nbformat.v4.new_code_cell("\n".join(["y = 2"] * (MAX_LINES + 1))),
         ]
     )

@@ -22,9 +22,9 @@ import pytest
 from zenml.client import Client
 
 from lib.config import PROJECT_ROOT
-from lib.notebook import read_records
 from workshop.checks import check_key
 from workshop.exercises import build_notebooks, find_exercises
+from workshop.record import read_records
 
 pytestmark = pytest.mark.notebook
 

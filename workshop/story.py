@@ -13,14 +13,20 @@ finds and reuses them, so it ends in the same state.
   SMOTE switched off. ``dev`` does not enforce the performance gate, so it registered; its
   recall is far under the staging bar.
 - **candidate**: the newest version without a ``role:`` tag, i.e. chapter 01's model.
+- **release history** (chapter 05): a rollback needs an earlier production version, so on a
+  fresh production side the baseline is released first, through the same gated, signed path.
+
+Chapters 03 and 05 call these in cells the learner sees, and say in words what they do.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from zenml.client import Client
+from zenml.utils.pagination_utils import depaginate
 
 from lib.pipelines.training import DEFAULT_TAGS, training_model, training_pipeline
 
@@ -47,10 +53,12 @@ def _tags(version: Any) -> set[str]:
 def versions_with_tag(model: str, tag: str) -> list[Any]:
     """Return the versions of ``model`` carrying ``tag``, newest first."""
     try:
-        page = Client().list_model_versions(model=model, tags=[tag], sort_by="desc:number", size=50)
+        found = depaginate(
+            Client().list_model_versions, model=model, tags=[tag], sort_by="desc:number"
+        )
     except KeyError:
         return []
-    return [v for v in page.items if tag in _tags(v)]
+    return [v for v in found if tag in _tags(v)]
 
 
 def train_role(model_suffix: str, tag: str, **params: Any) -> Any:
@@ -94,6 +102,15 @@ def ensure_dev_experiment(learner: str = "") -> Any:
     return existing[0] if existing else train_role(learner, EXPERIMENT_TAG, **EXPERIMENT_PARAMS)
 
 
+def prepare_story(learner: str = "", random_state: int = 42) -> tuple[Any, Any]:
+    """Return the storyline's ``(production holder, dev experiment)``, making them the first time.
+
+    The baseline is trained and promoted to production (:func:`ensure_production_baseline`), and
+    the weak experiment trained in dev (:func:`ensure_dev_experiment`), each only once.
+    """
+    return ensure_production_baseline(learner, random_state), ensure_dev_experiment(learner)
+
+
 def latest_candidate(model: str, version: str = "") -> Any:
     """Return ``version`` of ``model``, or by default chapter 01's newest trained version.
 
@@ -102,13 +119,16 @@ def latest_candidate(model: str, version: str = "") -> Any:
     released to production by chapter 05 is no longer a candidate).
 
     Raises:
+        ChapterPrerequisiteError: when the model has no version at all (run chapter 01).
         LookupError: when no version was given and no version qualifies.
     """
+    from workshop.guards import require_model_version
+
+    require_model_version(model, "01 · Train a model")
     client = Client()
     if version:
         return client.get_model_version(model, version)
-    page = client.list_model_versions(model=model, sort_by="desc:number", size=100)
-    for candidate in page.items:
+    for candidate in depaginate(client.list_model_versions, model=model, sort_by="desc:number"):
         if candidate.stage == "production" or any(
             tag.startswith(ROLE_PREFIX) for tag in _tags(candidate)
         ):
@@ -151,3 +171,34 @@ def champion_origin(model: str) -> ChampionOrigin:
         return ChampionOrigin(model, None, None)
     entry = read_ledger(model).last_promotion(champion.name, "production")
     return ChampionOrigin(model, champion.name, entry)
+
+
+def ensure_release_history(
+    model: str, source: Any, dest: Any, state_dir: str | Path
+) -> dict[str, Any]:
+    """Make sure production has held a version before, so a rollback has somewhere to go.
+
+    Production is new on a fresh kit. The model dev-staging records as live in production (the
+    storyline's baseline, chapter 03) is then released first, through the same path as any
+    release: staged on dev-staging (gated, in the ledger), exported, verified, imported; the
+    staging candidate is staged again afterwards. Run in a process bound to dev-staging.
+
+    Returns:
+        ``{"action": "none" | "released-baseline", "production": <live version>}``.
+    """
+    from governance.promotion import promote
+    from governance.release.promote import production_status, promote_across
+    from workshop.guards import require_stage
+
+    status = production_status(model, dest)
+    if status["versions"]:
+        return {"action": "none", "production": status["production"]}
+    baseline = require_stage(model, "production", "03 · Promote to staging")
+    candidate = require_stage(model, "staging", "03 · Promote to staging")
+    why = "re-enact the baseline's release into the production side, which starts empty"
+    promote(model, baseline.name, "staging", reason=why, source="storyline")
+    released = promote_across(model, source, dest, state_dir, version=baseline.name)
+    promote(model, candidate.name, "staging", reason="the candidate again", source="storyline")
+    if Client().get_model_version(model, "staging").id != candidate.id:
+        raise RuntimeError(f"{model}: staging no longer holds v{candidate.name} after the re-run")
+    return {"action": "released-baseline", "production": released.production_version}

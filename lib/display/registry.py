@@ -1,7 +1,9 @@
-"""The Model Control Plane explorer: tables and plots the OSS dashboard has no pages for.
+"""Chapter 02: the Model Control Plane as tables and plots the OSS dashboard has no pages for.
 
-Everything is read from the ZenML store: the versions of a model, one version's artifacts and
-runs, its metrics against the policy, and its audit pack.
+Each helper makes the ``Client()`` calls the chapter shows first (``list_model_versions``,
+``list_artifact_versions``, ``list_pipeline_runs``), through every page of results, and
+tabulates what they return: a model's versions, one version's artifacts and runs, its metrics
+against the policy, and its audit pack.
 """
 
 from __future__ import annotations
@@ -14,39 +16,36 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 from zenml.client import Client
+from zenml.utils.pagination_utils import depaginate
 
 from lib.config import BUILD_DIR
 
 GATED_METRICS: tuple[str, ...] = ("accuracy", "recall", "f1", "roc_auc")
 
 
-def _all_versions(model: str) -> list[Any]:
-    client, page, versions = Client(), 1, []
-    while True:
-        result = client.list_model_versions(model=model, sort_by="asc:number", page=page, size=100)
-        versions += result.items
-        if page >= result.total_pages:
-            return versions
-        page += 1
+def _role(tags: list[Any]) -> str:
+    return next((t.name.split(":", 1)[1] for t in tags if t.name.startswith("role:")), "")
 
 
 def versions_table(model: str) -> pd.DataFrame:
-    """One row per version: stage, key metrics, how it was trained, tags, commit and creation."""
+    """One row per version: stage, gated metrics, how it was trained, its role and commit.
+
+    Narrow enough for a laptop's notebook pane; ``version_metadata`` in chapter 01 shows all.
+    """
     rows = []
-    for mv in _all_versions(model):
+    for mv in depaginate(Client().list_model_versions, model=model, sort_by="asc:number"):
         meta = mv.run_metadata or {}
         rows.append(
             {
                 "version": mv.name,
                 "stage": mv.stage or "",
                 **{m: round(float(meta[m]), 4) if m in meta else None for m in GATED_METRICS},
-                "classifier": meta.get("classifier", ""),
+                "classifier": str(meta.get("classifier", "")).replace("_", " "),
                 "variant": meta.get("variant", ""),
                 "smote": meta.get("smote_applied"),
                 "pca": meta.get("pca_applied"),
-                "tags": ", ".join(sorted(t.name for t in mv.tags)),
-                "git commit": str(meta.get("git_commit", ""))[:10],
-                "created": mv.created.strftime("%Y-%m-%d %H:%M:%S"),
+                "role": _role(mv.tags),
+                "commit": str(meta.get("git_commit", ""))[:7],
             }
         )
     return pd.DataFrame(rows).set_index("version") if rows else pd.DataFrame()
@@ -56,27 +55,23 @@ def version_artifacts(model: str, version: str) -> pd.DataFrame:
     """The artifacts linked to a version: name, version, type, data type, producing step, run."""
     client = Client()
     mv = client.get_model_version(model, str(version))
-    rows, page, run_names = [], 1, {}
-    while True:
-        result = client.list_artifact_versions(
-            model_version_id=mv.id, sort_by="asc:created", page=page, size=100, hydrate=True
+    rows, run_names = [], {}
+    linked = depaginate(
+        client.list_artifact_versions, model_version_id=mv.id, sort_by="asc:created", hydrate=True
+    )
+    for av in linked:
+        run_id = av.producer_pipeline_run_id
+        if run_id and run_id not in run_names:
+            run_names[run_id] = client.get_pipeline_run(run_id, hydrate=False).name
+        rows.append(
+            {
+                "artifact": av.artifact.name,
+                "version": av.version,
+                "type": str(getattr(av.type, "value", av.type)),
+                "data type": av.data_type.attribute if av.data_type else "",
+                "run": run_names.get(run_id, ""),
+            }
         )
-        for av in result.items:
-            run_id = av.producer_pipeline_run_id
-            if run_id and run_id not in run_names:
-                run_names[run_id] = client.get_pipeline_run(run_id, hydrate=False).name
-            rows.append(
-                {
-                    "artifact": av.artifact.name,
-                    "version": av.version,
-                    "type": str(getattr(av.type, "value", av.type)),
-                    "data type": av.data_type.attribute if av.data_type else "",
-                    "run": run_names.get(run_id, ""),
-                }
-            )
-        if page >= result.total_pages:
-            break
-        page += 1
     return pd.DataFrame(rows, columns=["artifact", "version", "type", "data type", "run"])
 
 
@@ -84,7 +79,7 @@ def version_runs(model: str, version: str) -> pd.DataFrame:
     """The pipeline runs linked to a version (training, comparisons, inference), oldest first."""
     client = Client()
     mv = client.get_model_version(model, str(version))
-    result = client.list_pipeline_runs(model_version_id=mv.id, sort_by="asc:created", size=100)
+    runs = depaginate(client.list_pipeline_runs, model_version_id=mv.id, sort_by="asc:created")
     rows = [
         {
             "run": run.name,
@@ -93,21 +88,9 @@ def version_runs(model: str, version: str) -> pd.DataFrame:
             "started": run.start_time.strftime("%Y-%m-%d %H:%M:%S") if run.start_time else "",
             "id": str(run.id),
         }
-        for run in result.items
+        for run in runs
     ]
     return pd.DataFrame(rows, columns=["run", "pipeline", "status", "started", "id"])
-
-
-def model_artifact(model: str, version: str) -> Any:
-    """Return the version's ``model`` artifact (preprocessing + classifier), as stored."""
-    return Client().get_model_version(model, str(version)).get_model_artifact("model")
-
-
-def training_run(model: str, version: str) -> Any:
-    """Return the pipeline run that produced the version's ``model`` artifact."""
-    client = Client()
-    mv = client.get_model_version(model, str(version))
-    return client.get_pipeline_run(mv.get_model_artifact("model").producer_pipeline_run_id)
 
 
 def plot_version_metrics(model: str) -> Figure:
@@ -130,15 +113,6 @@ def plot_version_metrics(model: str) -> Figure:
     fig.suptitle(f"{model}: held-out metrics per version (orange: production)", fontsize=10)
     fig.tight_layout()
     return fig
-
-
-def gates_table(results: list[Any]) -> pd.DataFrame:
-    """One row per gate result (``governance.checks.CheckResult``): passed, value, threshold."""
-    rows = [
-        {"gate": r.name, "passed": r.passed, "value": r.observed, "threshold": r.expected}
-        for r in results
-    ]
-    return pd.DataFrame(rows, columns=["gate", "passed", "value", "threshold"]).set_index("gate")
 
 
 @dataclass
@@ -167,7 +141,7 @@ def audit_pack(model: str, version: str, output_dir: str | Path | None = None) -
         output_dir: Folder for the HTML; defaults to ``state/build/audit``.
     """
     from governance.audit import write_audit_pack
-    from lib.lineage import model_version_lineage
+    from lib.display.lineage import model_version_lineage
 
     mv = Client().get_model_version(model, str(version))
     folder = Path(output_dir) if output_dir else BUILD_DIR / "audit"

@@ -9,7 +9,7 @@ from zenml import Model, link_artifact_to_model, save_artifact
 from zenml.client import Client
 from zenml.enums import ArtifactType
 
-from lib.story import BASELINE_TAG, latest_candidate
+from workshop.story import BASELINE_TAG, latest_candidate
 
 pytestmark = pytest.mark.pipeline
 

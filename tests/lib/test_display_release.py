@@ -1,4 +1,4 @@
-"""lib.release: the tables and tampered copies chapters 05 and 06 show (no ZenML runs)."""
+"""lib.display: the tables and tampered copies chapters 05 and 06 show (no ZenML runs)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import pytest
 
 from governance.bundle import BundleError, seal, verify_bundle, write_json
 from governance.checks import CheckResult
-from lib.release import bundle_table, gates_table, tampered_copy, thresholds_table
+from lib.display.common import gates_table
+from lib.display.release import bundle_table, tampered_copy, thresholds_table
 
 pytestmark = pytest.mark.unit
 
@@ -63,7 +64,7 @@ def test_gates_table_accepts_results_and_ledger_dicts():
 
 
 def test_plot_drift_draws_one_bar_group_per_batch_with_the_policy_lines():
-    from lib.release import plot_drift
+    from lib.display.batch import plot_drift
 
     def report(psi: float) -> dict:
         features = {f"f{i}": {"psi": psi * i} for i in range(12)}

@@ -210,16 +210,11 @@ def model_version_lineage(model: str, version: str) -> LineageGraph:
 
 def _all_runs(model_version_id: UUID) -> list[Any]:
     from zenml.client import Client
+    from zenml.utils.pagination_utils import depaginate
 
-    client, page, runs = Client(), 1, []
-    while True:
-        result = client.list_pipeline_runs(
-            model_version_id=model_version_id, sort_by="asc:created", page=page, size=50
-        )
-        runs += result.items
-        if page >= result.total_pages:
-            return runs
-        page += 1
+    return depaginate(
+        Client().list_pipeline_runs, model_version_id=model_version_id, sort_by="asc:created"
+    )
 
 
 def upstream_lineage(artifact_version_id: UUID | str, max_steps: int = 100) -> LineageGraph:

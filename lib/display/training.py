@@ -1,4 +1,4 @@
-"""Read a finished training run back from the ZenML store and show what it did."""
+"""Chapter 01: what a finished training run did, read back from the ZenML store."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from sklearn.metrics import ConfusionMatrixDisplay
 
+from governance.policy import METRIC_NAMES
 from lib.data import VARIANTS, load_frame, minority_share
-
-METRIC_NAMES: tuple[str, ...] = ("accuracy", "precision", "recall", "f1", "roc_auc")
+from lib.display.common import step_output
 
 
 @dataclass
@@ -37,9 +37,9 @@ class TrainingSummary:
             model_name=mv.model.name,
             model_version=mv.name,
             run_name=run.name,
-            smote=_output(run, "check_and_apply_smote", "smote_report"),
-            pca=_output(run, "check_and_apply_pca", "pca_report"),
-            metrics=_output(run, "evaluate_model", "metrics"),
+            smote=step_output(run, "check_and_apply_smote", "smote_report").load(),
+            pca=step_output(run, "check_and_apply_pca", "pca_report").load(),
+            metrics=step_output(run, "evaluate_model", "metrics").load(),
             tags=sorted(t.name for t in mv.tags),
         )
 
@@ -79,21 +79,6 @@ class TrainingSummary:
         return "\n".join(lines)
 
 
-def held_out_data(run: Any) -> tuple[pd.DataFrame, pd.Series]:
-    """Load the held-out features and labels a training run evaluated on."""
-    from zenml.client import Client
-
-    run = Client().get_pipeline_run(run.id)
-    return _output(run, "split_data", "X_test"), _output(run, "split_data", "y_test")
-
-
-def trained_model(run: Any) -> Any:
-    """Load the model artifact (preprocessing + classifier) a training run produced."""
-    from zenml.client import Client
-
-    return _output(Client().get_pipeline_run(run.id), "train_model", "model")
-
-
 def variant_table(smote_threshold: float = 0.30, max_features: int = 50) -> pd.DataFrame:
     """One row per data variant: rows, features, minority share and the branches it triggers."""
     rows = []
@@ -123,16 +108,11 @@ def plot_confusion_matrix(model: Any, features: pd.DataFrame, target: pd.Series)
     return display.figure_
 
 
-def _output(run: Any, step: str, name: str) -> Any:
-    return run.steps[step].outputs[name][0].load()
-
-
 def version_metadata(model: str, version: str) -> pd.DataFrame:
     """Return a model version's metadata as a sorted two-column table."""
     from zenml.client import Client
 
     mv = Client().get_model_version(model, version)
-    rows = {key: value for key, value in mv.run_metadata.items()}
-    table = pd.Series(rows, name="value").sort_index().to_frame()
+    table = pd.Series(dict(mv.run_metadata), name="value").sort_index().to_frame()
     table.index.name = "key"
     return table

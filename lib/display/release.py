@@ -1,0 +1,162 @@
+"""Chapter 05: tables of a release across the boundary, and tampered copies to refuse.
+
+The release itself is the platform's (:mod:`governance.release.promote`); this module only turns
+its results into tables a notebook shows: the two bars, a bundle's files and where it came from,
+production's versions and ledger, and :func:`tampered_copy` for the refusals the chapter shows.
+Gate results use :func:`lib.display.common.gates_table`.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from governance.policy import METRIC_NAMES
+
+TAMPERINGS: tuple[str, ...] = ("byte", "rehash")
+
+
+def thresholds_table(candidate: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """The staging and production minimums side by side (and the candidate's values)."""
+    from governance.policy import load_policy
+
+    policy = load_policy()
+    staging, production = policy.thresholds_for("staging"), policy.thresholds_for("production")
+    rows = []
+    for metric in METRIC_NAMES:
+        if metric not in staging and metric not in production:
+            continue
+        row = {
+            "metric": metric,
+            "staging ≥": staging.get(metric),
+            "production ≥": production.get(metric),
+        }
+        if candidate is not None:
+            value = candidate.get(metric)
+            row["candidate"] = round(float(value), 4) if value is not None else None
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("metric")
+
+
+def bundle_table(bundle: str | Path) -> pd.DataFrame:
+    """The files of a bundle with their size and the SHA-256 its manifest lists (shortened)."""
+    from governance.bundle import MANIFEST, SIGNATURE
+
+    bundle = Path(bundle)
+    listed = json.loads((bundle / MANIFEST).read_text())["files"]
+    rows = [
+        {"file": name, "bytes": (bundle / name).stat().st_size, "sha256": digest[:16] + "…"}
+        for name, digest in sorted(listed.items())
+    ]
+    for name, role in ((MANIFEST, "lists every hash"), (SIGNATURE, "HMAC of the manifest")):
+        rows.append({"file": name, "bytes": (bundle / name).stat().st_size, "sha256": role})
+    return pd.DataFrame(rows).set_index("file")
+
+
+def source_links(bundle: str | Path) -> pd.Series:
+    """What a bundle says about where it came from: server, version, run, commit, exporter."""
+    from governance.bundle import read_json
+
+    source = read_json(bundle, "source.json")
+    keys = (
+        "label",
+        "location",
+        "model_version",
+        "stage_at_export",
+        "training_run_name",
+        "training_run_id",
+        "git_commit",
+        "data_sha256",
+        "exported_by",
+    )
+    return pd.Series({k: source.get(k) for k in keys}, name="source")
+
+
+def tampered_copy(bundle: str | Path, how: str = "byte", into: str | Path | None = None) -> Path:
+    """Copy a bundle and tamper with the copy; the original is untouched.
+
+    Args:
+        bundle: The bundle folder.
+        how: ``byte`` flips one byte of the model file; ``rehash`` claims a perfect F1 in
+            ``metrics.json`` and writes the new file's hash into the manifest, without a new
+            signature (what someone without the key could do).
+        into: Parent folder of the copy (default: a new temporary folder).
+    """
+    from governance.bundle import MANIFEST, file_sha256
+
+    if how not in TAMPERINGS:
+        raise ValueError(f"how must be one of {', '.join(TAMPERINGS)}; got {how!r}")
+    parent = Path(into) if into else Path(tempfile.mkdtemp(prefix="kit-tampered-"))
+    copy = Path(shutil.copytree(bundle, parent / f"{Path(bundle).name}-{how}"))
+    if how == "byte":
+        model_file = copy / "model.pkl"
+        data = bytearray(model_file.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        model_file.write_bytes(bytes(data))
+        return copy
+    metrics_file = copy / "metrics.json"
+    metrics_file.write_text(json.dumps({**json.loads(metrics_file.read_text()), "f1": 1.0}))
+    manifest = json.loads((copy / MANIFEST).read_text())
+    manifest["files"]["metrics.json"] = file_sha256(metrics_file)
+    (copy / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    return copy
+
+
+@dataclass
+class ProductionView:
+    """Production's versions and ledger, as :func:`production_status` returned them."""
+
+    status: dict[str, Any]
+
+    @property
+    def live(self) -> str | None:
+        return self.status["production"]
+
+    def versions(self) -> pd.DataFrame:
+        """One row per production version: stage, source version, import state, bundle hash."""
+        rows = [
+            {
+                "version": v["version"],
+                "stage": v["stage"],
+                "source version": v["source_version"],
+                "import": v["import_state"],
+                "bundle sha256": (v["bundle_sha256"] or "")[:16] + "…",
+            }
+            for v in self.status["versions"]
+        ]
+        return pd.DataFrame(rows, columns=["version", "stage", "source version", "import",
+                                           "bundle sha256"]).set_index("version")  # fmt: skip
+
+    def ledger(self) -> pd.DataFrame:
+        """Production's ledger, oldest first."""
+        from governance.ledger import Ledger, LedgerEntry
+
+        entries = [LedgerEntry(**e) for e in self.status["ledger"]]
+        frame = Ledger(self.status["model"], entries).to_frame()
+        approved = {e.sequence: e.approved_by or "" for e in entries}
+        frame["approved by"] = [approved[s] for s in frame.index]
+        return frame.drop(columns=["timestamp"])
+
+    def __repr__(self) -> str:
+        return (
+            f"ProductionView({self.status['model']}: live {self.live}, "
+            f"{len(self.status['versions'])} versions, {len(self.status['ledger'])} ledger entries)"
+        )
+
+    def _repr_html_(self) -> str:
+        problems = self.status["ledger_problems"]
+        chain = "intact" if not problems else "; ".join(problems)
+        return (
+            f"<p><b>{self.status['model']}</b> on production: live version "
+            f"<b>{self.live or 'none'}</b>; ledger chain {chain}</p>"
+            + self.versions().to_html()
+            + f"<p>Production ledger ({len(self.status['ledger'])} entries)</p>"
+            + self.ledger().to_html()
+        )
