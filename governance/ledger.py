@@ -38,6 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field
 LEDGER_PREFIX = "promotion_ledger_"
 SCHEMA_VERSION = 1
 PROMOTED, REFUSED = "promoted", "refused"
+SERVED = "served"  # a deployment began serving the stage's new holder; changes no stage
 MAX_APPEND_ATTEMPTS = 30
 
 
