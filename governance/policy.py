@@ -158,12 +158,13 @@ class DriftRules(_Strict):
 
 
 class ServingRules(_Strict):
-    """Real-time serving: which stage a deployment serves, fast-path audit flushes, body limit."""
+    """Real-time serving: the stage served and how often it is checked, audit, body limit."""
 
     stage: Literal["staging", "production"] = "production"
     flush_every: int = Field(default=100, ge=1)
     flush_seconds: float = Field(default=10.0, gt=0)
     max_body_bytes: int = Field(default=65536, ge=1024)
+    follow_seconds: float = Field(default=5.0, gt=0, le=20)
 
 
 class Policy(_Strict):

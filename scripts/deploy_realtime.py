@@ -10,8 +10,9 @@
 The deployment runs on one side of the release: ``--side production`` (default) or
 ``dev-staging``, in the embedded stores or on the local servers (``--mode``, ``KIT_MODE``). It
 serves the version holding the policy's serving stage (``--stage`` to override, e.g.
-``--side dev-staging --stage staging`` before production exists). Deploying an existing name
-again replaces it and loads whichever version holds the stage now.
+``--side dev-staging --stage staging`` before production exists). A running deployment follows
+the stage: after a release or a rollback it serves the new holder and records the swap in the
+ledger. Deploying an existing name again replaces it (new code, new settings).
 
 The bearer key is written to ``state/secrets/deployments/<name>.key`` (owner-only, git-ignored)
 and never printed. Exit codes: 0 done, 1 refused or failed (one line on stderr).

@@ -9,9 +9,11 @@
 
 Deployed, ZenML serves it over HTTP (``POST /invoke`` with ``{"parameters": {"features":
 {...}}}``). The ``on_init`` hook loads the model version holding the serving stage **once**, when
-the deployment starts; every ``/invoke`` is then a run of one step that only scores. After a
-promotion, deploy again to serve the new version. ``lib.serving`` adds the fast path and the
-audit of its answers; ``scripts/deploy_realtime.py`` deploys, inspects, invokes and deletes.
+the deployment starts; every ``/invoke`` is then a run of one step that only scores. When
+another version takes the stage (a release, a rollback), the deployment loads it and swaps it
+in while it keeps answering (``lib.serving.follow``). ``lib.serving`` adds the doors, the fast
+path and the audit of its answers; ``scripts/deploy_realtime.py`` deploys, inspects, invokes
+and deletes.
 """
 
 from __future__ import annotations
@@ -19,14 +21,14 @@ from __future__ import annotations
 from zenml import pipeline
 
 from lib.config import model_name
-from lib.serving.model import load_serving_model
+from lib.serving.model import serve_stage
 from lib.serving.schema import BreastCancerFeatures, Prediction
 from lib.steps.inference.predict_request import predict_request
 
 
 @pipeline(
     enable_cache=False,
-    on_init=load_serving_model,
+    on_init=serve_stage,
     # the answer, its inputs and the run are recorded; the scoring step logs nothing worth a
     # log file per request, and writing two of them is a measurable share of each /invoke
     enable_pipeline_logs=False,
@@ -44,14 +46,15 @@ def serving_options(
     port: int | None = None,
     flush_every: int | None = None,
     flush_seconds: float | None = None,
+    follow_seconds: float | None = None,
 ) -> dict:
-    """Options that make the pipeline serve ``version`` of the kit's model, which holds ``stage``.
+    """Options that make the pipeline serve the kit's model by ``stage``, from ``version`` on.
 
-    The version is resolved from the stage when deploying and pinned: the init hook loads
-    exactly it (refusing to start if it left the stage), and every ``/invoke`` run is linked to
-    it in the Model Control Plane. ``settings`` are those of
-    :func:`lib.serving.app.deployment_settings`: the fast path, the audit hooks, the body limit
-    and a generated bearer key.
+    ``version`` (the holder when deploying) is the model of the deployment's snapshot. The
+    init hook loads whichever version holds the stage when the process starts, and the
+    deployment follows the stage from then on; each ``/invoke`` run is linked to the version
+    that answers it. ``settings`` are those of :func:`lib.serving.app.deployment_settings`:
+    the doors, the fast path, the audit and follow hooks and a generated bearer key.
 
     Returns:
         ``model``, ``environment`` and ``settings``, for ``pipeline.with_options(**options)``.
@@ -64,15 +67,17 @@ def serving_options(
     name = model_name(suffix)
     return {
         "model": Model(name=name, version=version),
-        # read by the on_init hook (lib.serving.model.load_serving_model); a run-configuration
+        # read by the on_init hook (lib.serving.model.serve_stage); a run-configuration
         # file carries a pipeline's environment, but not init-hook arguments
         "environment": {
             "KIT_SERVING_MODEL": name,
             "KIT_SERVING_STAGE": stage or load_policy().serving.stage,
-            "KIT_SERVING_VERSION": version,
         },
         "settings": deployment_settings(
-            port=port, flush_every=flush_every, flush_seconds=flush_seconds
+            port=port,
+            flush_every=flush_every,
+            flush_seconds=flush_seconds,
+            follow_seconds=follow_seconds,
         ),
     }
 

@@ -1,34 +1,41 @@
 """What the kit adds to ZenML's deployment app, through ZenML's own extension points.
 
 - ``POST /predict`` — the **fast path**: a custom endpoint (``DeploymentSettings.custom_endpoints``)
-  that scores one request with the model the init hook preloaded, without a pipeline run, and
-  appends the answer to the audit buffer (:mod:`lib.serving.audit`). Same auth as ``/invoke``.
-- a body-size limit (``custom_middlewares``): a body over the policy's ``max_body_bytes`` is
-  answered 413 before it is parsed.
+  that scores one request with the preloaded model, without a pipeline run, and appends the
+  answer to the audit buffer (:mod:`lib.serving.audit`).
+- the doors (:mod:`lib.serving.doors`): the key on every endpoint but ``/health`` (an app
+  extension), a body-size limit and a refusal of duplicate JSON keys (``custom_middlewares``),
+  ``POST /submit`` refused (a custom endpoint replacing ZenML's), and no dashboard, so ``GET``
+  on a prediction door is a 405.
 - readable validation errors (``app_extensions``): every 422 lists ``loc`` (the field), ``msg``
   and ``type`` but not the rejected value — FastAPI's default echoes it, which fails on NaN or
   infinity (a 500) and would copy a whole oversized value into the response.
-- startup and shutdown hooks: the audit buffer starts after the model is loaded and is flushed
-  on a clean shutdown.
+- following the stage: a deployment service whose ``/invoke`` runs name the serving version
+  (:mod:`lib.serving.service`), and a startup hook that starts the stage follower
+  (:mod:`lib.serving.follow`) and the audit buffer; the shutdown hook stops both and writes
+  what is left.
 
 :func:`deployment_settings` assembles these for ``pipeline.with_options(settings=...)``.
 """
 
 from __future__ import annotations
 
-import json
 import threading
 
 from fastapi import HTTPException
 
 from lib.serving.audit import AuditBackpressure, PredictionBuffer, zenml_sink
+from lib.serving.doors import BodyChecks, refuse_submit, require_key_everywhere
+from lib.serving.follow import StageFollower
 from lib.serving.model import NoServingModel, current
 from lib.serving.schema import BreastCancerFeatures, Prediction, features_row
 
 FAST_PATH = "/predict"
+SUBMIT_PATH = "/submit"
 
 _audit_lock = threading.Lock()
 _audit: PredictionBuffer | None = None
+_follower: StageFollower | None = None
 
 
 def audit_buffer() -> PredictionBuffer:
@@ -39,29 +46,42 @@ def audit_buffer() -> PredictionBuffer:
         return _audit
 
 
-def start_audit(
-    app_runner=None, flush_every: int = 100, flush_seconds: float = 10.0, deployment: str = ""
+def start_serving(
+    app_runner=None,
+    flush_every: int = 100,
+    flush_seconds: float = 10.0,
+    follow_seconds: float = 5.0,
+    deployment: str = "",
 ) -> PredictionBuffer:
-    """Startup hook: open the audit buffer for the serving model the init hook loaded."""
-    global _audit
-    serving = current()
+    """Startup hook: open the audit buffer and start following the stage served."""
+    global _audit, _follower
+    serving = current()  # loaded by the init hook, which ran before this hook
     name = deployment or (app_runner.deployment.name if app_runner is not None else "")
     buffer = PredictionBuffer(
-        zenml_sink(serving.model_name, serving.model_version, deployment=name),
+        zenml_sink(serving.model_name, deployment=name),
         flush_every=flush_every,
         flush_seconds=flush_seconds,
+        group_by="model_version",
     )
+    deployment_id = str(app_runner.deployment.id) if app_runner is not None else ""
+    follower = StageFollower(name, follow_seconds, deployment_id=deployment_id)
     with _audit_lock:
-        _audit = buffer
+        _audit, _follower = buffer, follower
+    follower.start()
     return buffer
 
 
-def stop_audit(app_runner=None) -> int:
-    """Shutdown hook: flush every buffered prediction; return how many were written."""
-    global _audit
+def stop_serving(app_runner=None) -> int:
+    """Shutdown hook: stop following, flush every buffered prediction; return how many."""
+    global _audit, _follower
     with _audit_lock:
         buffer, _audit = _audit, None
-    return buffer.close() if buffer is not None else 0
+        follower, _follower = _follower, None
+    # the audit first: ZenML's local deployer kills the process 5 s after asking it to stop
+    written = buffer.close() if buffer is not None else 0
+    if follower is not None:
+        follower.stop(timeout=2)
+    return written
 
 
 def fast_path_endpoint(app_runner):
@@ -82,57 +102,6 @@ def fast_path_endpoint(app_runner):
         return prediction
 
     return predict
-
-
-class BodySizeLimit:
-    """ASGI middleware: refuse request bodies over ``max_bytes`` with 413, naming ``body``."""
-
-    def __init__(self, app, max_bytes: int = 65536) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def _refuse(self, send) -> None:
-        detail = [
-            {
-                "loc": ["body"],
-                "msg": f"request body is larger than {self.max_bytes} bytes",
-                "type": "too_large",
-            }
-        ]
-        body = json.dumps({"detail": detail}).encode()
-        headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
-        await send({"type": "http.response.start", "status": 413, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
-
-    async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http" or scope.get("method") in ("GET", "HEAD", "OPTIONS"):
-            await self.app(scope, receive, send)
-            return
-        for name, value in scope.get("headers", []):
-            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                await self._refuse(send)
-                return
-        messages, size = [], 0
-        while True:
-            message = await receive()
-            messages.append(message)
-            if message["type"] != "http.request":
-                break
-            size += len(message.get("body", b""))
-            if size > self.max_bytes:
-                await self._refuse(send)
-                return
-            if not message.get("more_body", False):
-                break
-        replay = iter(messages)
-
-        async def replayed():
-            try:
-                return next(replay)
-            except StopIteration:
-                return await receive()
-
-        await self.app(scope, replayed, send)
 
 
 def _clean_errors(errors) -> list[dict]:
@@ -161,15 +130,18 @@ def deployment_settings(
     port: int | None = None,
     flush_every: int | None = None,
     flush_seconds: float | None = None,
+    follow_seconds: float | None = None,
 ) -> dict:
-    """Settings for the real-time pipeline: fast path, body limit, audit hooks, auth key.
+    """Settings for the real-time pipeline: doors, fast path, audit, following, auth key.
 
-    Flush intervals and the body limit default to the policy's ``serving`` section. The local
-    deployer generates a bearer key; ``/invoke`` and ``/predict`` refuse calls without it (401).
+    Flush intervals, the follow interval and the body limit default to the policy's
+    ``serving`` section. The local deployer generates a bearer key; every endpoint but
+    ``/health`` refuses calls without it (401).
     """
     from zenml.config import DeploymentSettings
     from zenml.config.deployment_settings import (
         AppExtensionSpec,
+        DeploymentDefaultEndpoints,
         EndpointMethod,
         EndpointSpec,
         MiddlewareSpec,
@@ -177,41 +149,65 @@ def deployment_settings(
     from zenml.deployers.local.local_deployer import LocalDeployerSettings
 
     from governance.policy import load_policy
+    from lib.serving.service import FollowingDeploymentService
 
     rules = load_policy().serving
     deployer = {"generate_auth_key": True}
     if port:
         deployer["port"] = port
+    endpoints = DeploymentDefaultEndpoints
     return {
         "deployment": DeploymentSettings(
             app_title="Breast cancer classifier — real-time inference",
             app_description=(
                 "`/invoke` runs the pipeline (a ZenML run per request, full lineage); "
                 "`/predict` answers from the preloaded model and records every answer in "
-                "batches linked to the model version."
+                "batches linked to the model version. Every endpoint but `/health` needs "
+                "the bearer key."
             ),
+            # no dashboard (its pages would need the key, which a browser does not send) and
+            # no /submit (replaced below by a refusal)
+            include_default_endpoints=(
+                endpoints.DOCS
+                | endpoints.REDOC
+                | endpoints.INVOKE
+                | endpoints.HEALTH
+                | endpoints.INFO
+                | endpoints.METRICS
+            ),  # fmt: skip
+            deployment_service_class=FollowingDeploymentService,
             custom_endpoints=[
                 EndpointSpec(
                     path=FAST_PATH,
                     method=EndpointMethod.POST,
                     handler=fast_path_endpoint,
                     auth_required=True,
-                )
+                ),
+                EndpointSpec(
+                    path=SUBMIT_PATH,
+                    method=EndpointMethod.POST,
+                    handler=refuse_submit,
+                    auth_required=True,
+                ),
             ],
             custom_middlewares=[
                 MiddlewareSpec(
-                    middleware=BodySizeLimit,
+                    middleware=BodyChecks,
                     native=True,
                     extra_kwargs={"max_bytes": rules.max_body_bytes},
                 )
             ],
-            app_extensions=[AppExtensionSpec(extension=readable_validation_errors)],
-            startup_hook=start_audit,
+            app_extensions=[
+                AppExtensionSpec(extension=readable_validation_errors),
+                AppExtensionSpec(extension=require_key_everywhere),
+            ],
+            startup_hook=start_serving,
             startup_hook_kwargs={
                 "flush_every": flush_every or rules.flush_every,
                 "flush_seconds": flush_seconds or rules.flush_seconds,
+                "follow_seconds": follow_seconds or rules.follow_seconds,
             },
-            shutdown_hook=stop_audit,
+            shutdown_hook=stop_serving,
         ),
         "deployer": LocalDeployerSettings(**deployer),
     }

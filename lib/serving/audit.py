@@ -3,7 +3,8 @@
 The fast path answers without a pipeline run, so nothing would record what it said. Every answer
 is appended to a :class:`PredictionBuffer`; a background thread writes the buffer to the ZenML
 store as one ``realtime_predictions`` artifact version (parquet: request id, time, the 30
-inputs, the probability, the class), linked to the serving model version:
+inputs, the probability, the class), linked to the model version that gave the answers (one
+artifact version per model version when the deployment swapped models within a batch):
 
 - every ``flush_every`` records, or ``flush_seconds`` after the oldest unflushed one, whichever
   comes first;
@@ -47,6 +48,7 @@ class PredictionBuffer:
         flush_every: int = 100,
         flush_seconds: float = 10.0,
         max_pending: int | None = None,
+        group_by: str | None = None,
     ) -> None:
         if flush_every < 1 or flush_seconds <= 0:
             raise ValueError("flush_every must be >= 1 and flush_seconds > 0")
@@ -54,6 +56,7 @@ class PredictionBuffer:
         self.flush_every = flush_every
         self.flush_seconds = flush_seconds
         self.max_pending = max_pending or 100 * flush_every
+        self.group_by = group_by
         self._records: list[dict] = []
         self._oldest: float | None = None
         self._cond = threading.Condition()
@@ -87,24 +90,41 @@ class PredictionBuffer:
             return len(self._records)
 
     def flush(self) -> int:
-        """Write everything buffered now; return how many records were written."""
+        """Write everything buffered now; return how many records were written.
+
+        With ``group_by``, each run of records sharing that field's value is one write, in
+        order; a failed write puts back its records and every later one.
+        """
         with self._write_lock:
             with self._cond:
                 batch, self._records, self._oldest = self._records, [], None
-            if not batch:
-                return 0
-            try:
-                written = self._sink(batch)
-            except Exception:
-                self.failures += 1
-                logger.exception("writing %d predictions to the audit store failed", len(batch))
-                with self._cond:
-                    self._records[:0] = batch
-                    self._oldest = self._oldest or time.monotonic()
-                return 0
-            self.flushed_ids.append(written)
-            self.flushed_records += len(batch)
-            return len(batch)
+            written = 0
+            for start, group in self._groups(batch):
+                try:
+                    written_id = self._sink(group)
+                except Exception:
+                    self.failures += 1
+                    logger.exception("writing %d predictions to the audit store failed", len(group))
+                    with self._cond:
+                        self._records[:0] = batch[start:]
+                        self._oldest = self._oldest or time.monotonic()
+                    return written
+                self.flushed_ids.append(written_id)
+                self.flushed_records += len(group)
+                written += len(group)
+            return written
+
+    def _groups(self, batch: list[dict]):
+        """``(start index, records)`` of each run of records with the same ``group_by`` value."""
+        start = 0
+        for end in range(1, len(batch) + 1):
+            if (
+                end == len(batch)
+                or self.group_by is not None
+                and batch[end].get(self.group_by) != batch[start].get(self.group_by)
+            ):
+                yield start, batch[start:end]
+                start = end
 
     def close(self) -> int:
         """Stop the flusher and write what is left; return the records written by this call."""
@@ -132,11 +152,12 @@ class PredictionBuffer:
             self.flush()
 
 
-def zenml_sink(model_name: str, model_version: str, deployment: str = "") -> Sink:
+def zenml_sink(model_name: str, deployment: str = "") -> Sink:
     """A :data:`Sink` saving each batch as a ``realtime_predictions`` artifact version.
 
-    The artifact version is linked to the serving model version and carries metadata (rows,
-    first and last request id and time, the deployment) so it can be found without loading it.
+    Every record of a batch names the same ``model_version`` (the buffer groups them by it):
+    the artifact version is linked to that model version and carries metadata (rows, first and
+    last request id and time, the deployment) so it can be found without loading it.
     """
 
     def write(records: list[dict]) -> str:
@@ -145,6 +166,9 @@ def zenml_sink(model_name: str, model_version: str, deployment: str = "") -> Sin
 
         from governance.materializers import DataFrameParquetMaterializer
 
+        model_version = str(records[0]["model_version"])
+        if any(str(r["model_version"]) != model_version for r in records):
+            raise ValueError("one batch must hold the answers of one model version")
         frame = pd.DataFrame.from_records(records)
         version = save_artifact(
             data=frame,

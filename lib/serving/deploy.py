@@ -81,12 +81,15 @@ def deploy(
     port: int | None = None,
     flush_every: int | None = None,
     flush_seconds: float | None = None,
+    follow_seconds: float | None = None,
     timeout: int = 180,
 ) -> dict:
     """Deploy (or redeploy) the real-time pipeline serving ``stage``; wait until it answers.
 
-    Redeploying an existing name replaces its process: the new one loads whichever version
-    holds the stage now. Returns ``name``, ``url``, ``status``, ``model_version``, ``stage``.
+    The deployment follows the stage: when another version takes it, the running process
+    serves that one (see :mod:`lib.serving.follow`). Redeploying an existing name replaces its
+    process (new code, new settings). Returns ``name``, ``url``, ``status``, ``model_name``,
+    ``model_version`` (served now) and ``stage``.
     """
     from zenml.client import Client
 
@@ -110,6 +113,7 @@ def deploy(
         port=port,
         flush_every=flush_every,
         flush_seconds=flush_seconds,
+        follow_seconds=follow_seconds,
     )
     # ZenML needs a value for every pipeline parameter at deploy time; requests must still send
     # their own features (the request model has no default for them).
@@ -144,7 +148,8 @@ def cli_config(
 ) -> tuple[dict, str]:
     """The run-configuration file and stack for the equivalent ``zenml pipeline deploy``.
 
-    Pins the version holding ``stage`` now, like :func:`deploy`. Returns the file's content
+    Names the version holding ``stage`` now as the snapshot's model, like :func:`deploy`;
+    the deployment follows the stage from there. Returns the file's content
     and the name of the stack with the deployer (registered if needed).
     """
     from zenml.client import Client
@@ -331,12 +336,11 @@ def flushed_predictions(model_name: str, version: str):
     """Every fast-path answer written to the store for ``model_name`` ``version`` (DataFrame)."""
     import pandas as pd
     from zenml.client import Client
+    from zenml.utils.pagination_utils import depaginate
 
     client = Client()
     model_version = client.get_model_version(model_name, version)
-    links = client.list_model_version_artifact_links(
-        model_version_id=model_version.id, size=1000
-    ).items
+    links = depaginate(client.list_model_version_artifact_links, model_version_id=model_version.id)
     frames = [
         link.artifact_version.load()
         for link in links

@@ -1,9 +1,14 @@
-"""The serving model: loaded once per process, by stage, and shared by both endpoints.
+"""The serving model: loaded once per version, by stage, and shared by both endpoints.
 
-:func:`load_serving_model` is the real-time pipeline's ``on_init`` hook. ZenML runs it once
-when the deployment starts, before the first request; its return value is the pipeline state
-every ``/invoke`` step reads (``get_step_context().pipeline_state``). It also registers the same
-object for the process (:func:`current`), where the fast path's endpoint finds it.
+:func:`serve_stage` is the real-time pipeline's ``on_init`` hook. ZenML runs it once when the
+deployment starts, before the first request; it loads the version holding the stage and makes
+it the process's serving model (:func:`current`), where the fast path finds it. Its return value
+is the pipeline state every ``/invoke`` step reads (``get_step_context().pipeline_state``): this
+module's registry of loaded versions, so a step scores with exactly the version its run is
+linked to (:class:`LoadedModels`).
+
+When another version takes the stage, :mod:`lib.serving.follow` loads it and swaps it in with
+:func:`register`; the versions it replaced stay loaded a while for runs still under way.
 
 The model is the training run's ``model`` artifact: one scikit-learn ``Pipeline`` with the
 fitted preprocessing, so a request is scored exactly as the held-out data was.
@@ -14,6 +19,7 @@ from __future__ import annotations
 import os
 import threading
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,8 +28,8 @@ import pandas as pd
 from lib.modeling import malignant_probability
 from lib.serving.schema import Prediction, feature_names, features_row
 
-_lock = threading.Lock()
-_current: ServingModel | None = None
+KEEP_LOADED = 4
+"""Versions kept loaded (the serving one included), for runs that started on a replaced one."""
 
 
 @dataclass
@@ -60,19 +66,17 @@ def load_serving_model(model_name: str = "", stage: str = "", version: str = "")
     """Load the version of ``model_name`` that holds ``stage`` (``on_init`` hook).
 
     A deployment passes its choice through the pipeline's environment
-    (``KIT_SERVING_MODEL``, ``KIT_SERVING_STAGE``, ``KIT_SERVING_VERSION``), which ZenML sets
-    while the hook runs, from Python options and from a run-configuration file alike.
+    (``KIT_SERVING_MODEL``, ``KIT_SERVING_STAGE``), which ZenML sets while the init hook runs,
+    from Python options and from a run-configuration file alike.
 
     Args:
         model_name: Defaults to ``KIT_SERVING_MODEL``, else the kit's model.
         stage: Defaults to ``KIT_SERVING_STAGE``, else the policy's serving stage.
-        version: Defaults to ``KIT_SERVING_VERSION``: the version the deployment was pinned to
-            when it was deployed. It must still hold ``stage``: a deployment never starts
-            serving a version that was moved out of the stage in the meantime.
+        version: A version to load instead of the holder; it must hold ``stage``.
 
     Raises:
-        NoServingModel: No version holds ``stage`` (or the pinned one no longer does); the
-            deployment does not start.
+        NoServingModel: No version holds ``stage`` (or ``version`` does not); nothing is
+            registered, and a deployment does not start.
     """
     from zenml.client import Client
 
@@ -81,7 +85,6 @@ def load_serving_model(model_name: str = "", stage: str = "", version: str = "")
 
     model_name = model_name or os.environ.get("KIT_SERVING_MODEL") or kit_model_name()
     stage = stage or os.environ.get("KIT_SERVING_STAGE") or load_policy().serving.stage
-    version = version or os.environ.get("KIT_SERVING_VERSION", "")
     try:
         found = Client().get_model_version(model_name, version or stage)
     except KeyError as error:
@@ -92,7 +95,7 @@ def load_serving_model(model_name: str = "", stage: str = "", version: str = "")
     if held != stage:
         raise NoServingModel(
             f"{model_name} version {found.name} holds stage {held!r}, not {stage!r}: "
-            "deploy again to serve the version that holds it now"
+            "serve the version that holds it"
         )
     loaded = ServingModel(
         model=found.get_model_artifact("model").load(),
@@ -105,16 +108,61 @@ def load_serving_model(model_name: str = "", stage: str = "", version: str = "")
     return loaded
 
 
-def register(model: ServingModel) -> None:
-    """Make ``model`` the process's serving model (the fast path reads it)."""
-    global _current
-    with _lock:
-        _current = model
+class LoadedModels:
+    """The versions this process has loaded: the serving one, and a few it replaced."""
+
+    def __init__(self, keep: int = KEEP_LOADED) -> None:
+        self.keep = keep
+        self._lock = threading.Lock()
+        self._serving: ServingModel | None = None
+        self._loaded: OrderedDict[str, ServingModel] = OrderedDict()
+
+    def register(self, model: ServingModel) -> ServingModel | None:
+        """Make ``model`` the serving one, in one step; return the one it replaced."""
+        with self._lock:
+            previous, self._serving = self._serving, model
+            self._loaded[model.model_version] = model
+            self._loaded.move_to_end(model.model_version)
+            while len(self._loaded) > self.keep:
+                self._loaded.popitem(last=False)
+        return previous
+
+    @property
+    def serving(self) -> ServingModel:
+        """The serving model; raises ``NoServingModel`` before one was loaded."""
+        with self._lock:
+            if self._serving is None:
+                raise NoServingModel("the serving model is not loaded yet")
+            return self._serving
+
+    def version(self, name: str) -> ServingModel:
+        """The loaded model of version ``name`` (the serving one or one it replaced)."""
+        with self._lock:
+            found = self._loaded.get(str(name))
+        if found is None:
+            raise NoServingModel(f"version {name!r} is not loaded in this process")
+        return found
+
+
+LOADED = LoadedModels()
+"""This process's loaded models (one registry per process, like ZenML's run context)."""
+
+
+def serve_stage() -> LoadedModels:
+    """``on_init`` hook: load the version holding the deployment's stage; return the registry.
+
+    The return value becomes ZenML's pipeline state: a step finds there the model of the
+    version its run is linked to (``pipeline_state.version(...)``).
+    """
+    load_serving_model()
+    return LOADED
+
+
+def register(model: ServingModel) -> ServingModel | None:
+    """Make ``model`` the process's serving model, in one step; return the one it replaced."""
+    return LOADED.register(model)
 
 
 def current() -> ServingModel:
     """The process's serving model; raises ``NoServingModel`` before the init hook ran."""
-    with _lock:
-        if _current is None:
-            raise NoServingModel("the serving model is not loaded yet")
-        return _current
+    return LOADED.serving

@@ -9,7 +9,7 @@ __all__ = ["SUFFIX", "free_port", "register_version"]
 SUFFIX = "rt"
 
 
-def register_version(version_name: str, split_seed: int = 7) -> str:
+def register_version(version_name: str, split_seed: int = 7, suffix: str = SUFFIX) -> str:
     """Fit a model, register it as ``version_name`` of the test model with what promotion reads.
 
     Its metrics are measured on a held-out split, its tags follow the policy and the training
@@ -35,7 +35,7 @@ def register_version(version_name: str, split_seed: int = 7) -> str:
         stratify=frame[TARGET],
     )
     model = fit_model(build_preprocessor(x_train, 50, 0.95, 42), x_train, y_train)
-    name = model_name(SUFFIX)
+    name = model_name(suffix)
     client = Client()
     try:
         client.get_model(name)

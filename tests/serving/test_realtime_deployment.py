@@ -1,8 +1,9 @@
 """A real ZenML pipeline deployment (local deployer) of the real-time inference pipeline.
 
-One deployment serves the whole module, in file order: answers on both paths, refusals, auth,
-a fuzz run from the service's own OpenAPI document, then the fast path's audit after a clean
-shutdown, and last a promotion followed by a redeploy.
+One deployment serves the whole module, in file order: answers on both paths, refusals, the
+doors (duplicate keys, methods, ``/submit``, the key on every endpoint but ``/health``), a fuzz
+run from the service's own OpenAPI document, then the fast path's audit after a clean shutdown,
+and last a promotion followed by a redeploy.
 """
 
 from __future__ import annotations
@@ -120,6 +121,81 @@ def test_no_key_or_a_wrong_key_gets_401(service, path):
     assert _post(service, path, body, key="not-the-key").status_code == 401
 
 
+def _with_key(service) -> dict:
+    return {"Authorization": f"Bearer {service['key']}"}
+
+
+def _twice(path: str, where: str) -> tuple[bytes, str]:
+    """A body naming one key twice, an invalid value first (JSON allows it; the last one wins)."""
+    features = json.dumps(realtime.example_features(1))
+    if where == "features":
+        features = '{"mean radius": "not a number", ' + features[1:]
+        key = "mean radius"
+    if path == "/predict":
+        return features.encode(), key
+    if where == "features":
+        return ('{"parameters": {"features": ' + features + "}}").encode(), key
+    first = json.dumps({"features": {**realtime.example_features(1), "mean radius": -1.0}})
+    body = '{"parameters": ' + first + ', "parameters": {"features": ' + features + "}}"
+    return body.encode(), "parameters"
+
+
+@pytest.mark.parametrize(
+    ("path", "where"),
+    [("/predict", "features"), ("/invoke", "features"), ("/invoke", "parameters")],
+)
+def test_a_body_naming_a_key_twice_gets_a_422_naming_the_key(service, path, where):
+    data, key = _twice(path, where)
+    response = _post(service, path, data=data)
+    assert response.status_code == 422, response.text
+    (error,) = response.json()["detail"]
+    assert error["loc"][-1] == key and error["type"] == "duplicate_key", error
+    assert key in error["msg"]
+    assert "not a number" not in response.text  # the refused value is not echoed
+
+
+@pytest.mark.parametrize("path", ["/invoke", "/predict", "/submit"])
+def test_get_on_a_prediction_door_is_405(service, path):
+    response = requests.get(f"{service['url']}{path}", headers=_with_key(service), timeout=30)
+    assert response.status_code == 405, response.text[:300]
+    assert response.headers.get("allow") == "POST"
+
+
+def test_submit_is_refused_and_starts_no_run(service):
+    from zenml.client import Client
+
+    runs = Client().list_pipeline_runs(size=1).total
+    body = {"parameters": {"features": realtime.example_features(0)}}
+    response = _post(service, "/submit", body)
+    assert response.status_code == 404, response.text
+    assert "/invoke" in response.json()["detail"]
+    time.sleep(2)  # a background run would have been created by now
+    assert Client().list_pipeline_runs(size=1).total == runs
+
+
+LOCKED = ["/", "/docs", "/redoc", "/openapi.json", "/info", "/metrics", "/no/such/page"]
+LOCKED += ["/assets/dashboard.js", "/invoke", "/predict", "/submit"]
+
+
+def test_every_endpoint_but_health_needs_the_key(service):
+    url = service["url"]
+    assert requests.get(f"{url}/health", timeout=30).status_code == 200
+    for path in LOCKED:
+        for method in ("GET", "POST"):
+            for headers in ({}, {"Authorization": "Bearer not-the-key"}):
+                response = requests.request(method, f"{url}{path}", headers=headers, timeout=30)
+                assert response.status_code == 401, (method, path, response.status_code)
+    document = requests.get(f"{url}/openapi.json", headers=_with_key(service), timeout=30)
+    assert document.status_code == 200
+    for path, operations in document.json()["paths"].items():
+        for method in operations:
+            response = requests.request(method.upper(), f"{url}{path}", timeout=30)
+            expected = 200 if path == "/health" else 401
+            assert response.status_code == expected, (method, path, response.status_code)
+    info = requests.get(f"{url}/info", headers=_with_key(service), timeout=30)
+    assert info.status_code == 200 and info.json()["deployment"]["name"] == NAME
+
+
 def _strategies(schema: dict):
     """Request bodies drawn from the OpenAPI document's schema: valid, mutated and junk."""
     from hypothesis import strategies as st
@@ -168,7 +244,9 @@ def _strategies(schema: dict):
 def _fuzz(service, path: str, examples: int, wrap) -> list[int]:
     from hypothesis import HealthCheck, given, settings
 
-    document = requests.get(f"{service['url']}/openapi.json", timeout=10).json()
+    document = requests.get(
+        f"{service['url']}/openapi.json", headers=_with_key(service), timeout=10
+    ).json()
     schema = document["components"]["schemas"]["BreastCancerFeatures"]
     statuses: list[int] = []
 
