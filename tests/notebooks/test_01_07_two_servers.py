@@ -21,8 +21,8 @@ import server_processes
 from governance import servers
 from governance.bundle import signing_key
 from lib.config import PROJECT_ROOT, STATE_DIR
-from workshop.record import read_records
 from lib.serving.deploy import free_port
+from workshop.record import read_records
 
 pytestmark = pytest.mark.servers
 
