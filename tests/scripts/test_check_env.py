@@ -157,7 +157,7 @@ def test_a_port_left_in_time_wait_by_a_stopped_server_counts_as_free():
     assert row.ok, row
 
 
-@pytest.mark.unit
+@pytest.mark.pipeline
 def test_help_prints_usage_and_runs_no_check():
     result = subprocess.run(
         [sys.executable, str(SCRIPT), "--help"], capture_output=True, text=True, timeout=60

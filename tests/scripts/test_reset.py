@@ -10,7 +10,7 @@ import pytest
 
 from lib.config import PROJECT_ROOT
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.pipeline  # runs scripts/reset.py
 
 
 def _reset(state_dir) -> subprocess.CompletedProcess:

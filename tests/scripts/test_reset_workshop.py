@@ -140,7 +140,6 @@ def test_a_reused_pid_is_never_stopped(tmp_path):
     assert psutil.pid_exists(os.getpid())
 
 
-@pytest.mark.unit
 def test_the_guide_and_the_tool_name_the_same_reset_flags():
     import re
 
