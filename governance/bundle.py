@@ -52,6 +52,16 @@ from governance.secret_files import secrets_dir, write_secret
 
 FORMAT = "kit-model-bundle/2"
 MANIFEST = "manifest.json"
+MODEL_CARD_FIELDS: tuple[str, ...] = (
+    "description",
+    "audience",
+    "use_cases",
+    "limitations",
+    "trade_offs",
+    "ethics",
+    "license",
+)
+"""The model card fields a bundle carries across the boundary."""
 SIGNATURE = "manifest.sig"
 MODEL_FILE = "model.skops"
 KEY_ENV_VAR = "KIT_BUNDLE_SIGNING_KEY"

@@ -15,7 +15,15 @@ from zenml.client import Client
 from zenml.logger import get_logger
 
 from governance import ledger
-from governance.bundle import MODEL_FILE, bundle_digest, dump_model, seal, signing_key, write_json
+from governance.bundle import (
+    MODEL_CARD_FIELDS,
+    MODEL_FILE,
+    bundle_digest,
+    dump_model,
+    seal,
+    signing_key,
+    write_json,
+)
 from governance.checks import GateError, failed, report
 from governance.drift import reference_profile
 from governance.policy import METRIC_NAMES, load_policy
@@ -23,16 +31,6 @@ from governance.release.errors import ReleaseError, UnknownModelError
 from governance.release.gates import as_ledger_gates, production_gates
 
 logger = get_logger(__name__)
-
-MODEL_CARD_FIELDS = (
-    "description",
-    "audience",
-    "use_cases",
-    "limitations",
-    "trade_offs",
-    "ethics",
-    "license",
-)
 
 
 def json_safe(value: Any) -> Any:

@@ -41,7 +41,7 @@ from zenml.logger import get_logger
 from zenml.utils.pagination_utils import depaginate
 
 from governance import ledger
-from governance.bundle import from_wire, trusted_keys, verify_files
+from governance.bundle import MODEL_CARD_FIELDS, from_wire, trusted_keys, verify_files
 from governance.checks import GateError, failed
 from governance.health import pid_alive
 from governance.policy import Policy, load_policy
@@ -269,18 +269,7 @@ def _ensure_model(card: dict[str, Any]) -> None:
     try:
         client.get_model(card["name"])
     except KeyError:
-        fields = {
-            k: card.get(k)
-            for k in (
-                "description",
-                "audience",
-                "use_cases",
-                "limitations",
-                "trade_offs",
-                "ethics",
-                "license",
-            )
-        }
+        fields = {k: card.get(k) for k in MODEL_CARD_FIELDS}
         try:
             client.create_model(name=card["name"], tags=card.get("tags") or None, **fields)
         except EntityExistsError:
