@@ -282,22 +282,21 @@ def server_environment(server: LocalServer, db: str = "sqlite") -> dict[str, str
     return env
 
 
-def running_db(server: LocalServer) -> str | None:
-    """The database of the server when it runs and answers, else None."""
+def recorded_db(server: LocalServer) -> str | None:
+    """The database the server last ran on (its store lives there), running or not."""
     info = read_info(server)
-    if info and health.pid_alive(info.pid) and health.is_healthy(info.url):
-        return info.db
-    return None
+    return info.db if info else None
 
 
 def start(server: LocalServer, db: str | None = None) -> tuple[ServerInfo, bool]:
     """Start the server unless it already answers; return its info and whether it was started.
 
-    ``db`` None keeps a running server's database, else uses :func:`default_db`. The process
+    ``db`` None keeps the database the server ran on (its store is there), else uses
+    :func:`default_db`. The process
     runs in its own session so it outlives the calling script; its pid is recorded in
     ``server.json`` and :func:`stop` ends exactly that process group.
     """
-    db = db or running_db(server) or default_db()
+    db = db or recorded_db(server) or default_db()
     if db not in DATABASES:
         raise ServerError(f"db must be one of {', '.join(DATABASES)}; got {db!r}")
     info = read_info(server)
@@ -431,7 +430,7 @@ def up(state_dir: str | Path, sides: tuple[str, ...] = SIDES, db: str | None = N
     from governance.release.remote import run_on
 
     chosen = [local_server(side, state_dir) for side in sides]
-    wanted = {server.side: db or running_db(server) or default_db() for server in chosen}
+    wanted = {server.side: db or recorded_db(server) or default_db() for server in chosen}
     if "mariadb" in wanted.values():
         start_mariadb(mariadb(state_dir))
     started = {server.side: start(server, wanted[server.side])[1] for server in chosen}
