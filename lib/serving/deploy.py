@@ -17,7 +17,7 @@ from pathlib import Path
 
 import requests
 
-from governance.health import wait_healthy
+from governance.health import free_port, wait_healthy
 from governance.secret_files import write_secret
 from lib.config import STATE_DIR
 from lib.serving.app import FAST_PATH
@@ -132,15 +132,6 @@ def deploy(
         "model_version": serving.model_version,
         "stage": stage,
     }
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that is free now."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def cli_config(

@@ -28,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from lib.serving.deploy import free_port
+from governance.health import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SUFFIX = "bench"

@@ -153,7 +153,7 @@ def room(args: argparse.Namespace) -> dict:
     state = args.state_dir or Path(tempfile.mkdtemp(prefix="kit-room-"))
     state.mkdir(parents=True, exist_ok=True)
     (state / ".kit-state").touch()
-    from lib.serving.deploy import free_port
+    from governance.health import free_port
 
     base = {k: v for k, v in os.environ.items() if not k.startswith(("ZENML_STORE", "KIT_"))}
     base.pop("ZENML_CONFIG_PATH", None)

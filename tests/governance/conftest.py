@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from lib.serving.deploy import free_port
+from governance.health import free_port
 
 # A temporary store when the suite-level conftest has not chosen one (this file runs first
 # when tests/governance is collected on its own).

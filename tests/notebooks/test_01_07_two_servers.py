@@ -20,8 +20,8 @@ import server_processes
 
 from governance import servers
 from governance.bundle import signing_key
+from governance.health import free_port
 from lib.config import PROJECT_ROOT, STATE_DIR
-from lib.serving.deploy import free_port
 from workshop.record import read_records
 
 pytestmark = pytest.mark.servers

@@ -17,9 +17,9 @@ from release_helpers import run_script
 
 from governance import servers
 from governance.bundle import signing_key
+from governance.health import free_port
 from governance.release.endpoints import Endpoint, endpoint
 from lib.config import STATE_DIR
-from lib.serving.deploy import free_port
 
 
 @pytest.fixture(scope="session")

@@ -13,10 +13,10 @@ import server_processes
 from release_helpers import run_script
 
 from governance import servers
+from governance.health import free_port
 from governance.release.endpoints import Endpoint, endpoint
 from governance.release.errors import SideError, UnreachableError
 from governance.release.remote import run_on
-from lib.serving.deploy import free_port
 
 pytestmark = pytest.mark.servers
 

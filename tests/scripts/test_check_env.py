@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from governance.health import free_port
 from lib.config import PROJECT_ROOT
-from lib.serving.deploy import free_port
 from workshop.environment import check_packages, check_ports, pinned_requirements, redact_url
 
 SCRIPT = PROJECT_ROOT / "scripts" / "check_env.py"

@@ -21,7 +21,12 @@ pytestmark = pytest.mark.pipeline  # starts interpreters (the unit tier starts n
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = sorted(
-    [*ROOT.glob("scripts/*.py"), *ROOT.glob("scripts/benchmarks/*.py")],
+    # entry points only: scripts/server_processes.py is a module the scripts import
+    (
+        p
+        for p in [*ROOT.glob("scripts/*.py"), *ROOT.glob("scripts/benchmarks/*.py")]
+        if '__name__ == "__main__"' in p.read_text()
+    ),
     key=lambda p: p.relative_to(ROOT).as_posix(),
 )
 HEAVY = ("zenml", "sklearn", "pandas", "papermill")

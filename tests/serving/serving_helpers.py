@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lib.serving.deploy import free_port
+from governance.health import free_port
 
 __all__ = ["SUFFIX", "free_port", "register_version"]
 

@@ -63,8 +63,8 @@ def test_make_lab_shows_notebooks_and_exercises_and_opens_an_exercise(tmp_path):
     from browser import CHROMIUM_ARGS, _stop_group
     from playwright.sync_api import sync_playwright
 
+    from governance.health import free_port
     from lib.config import PROJECT_ROOT
-    from lib.serving.deploy import free_port
 
     token, port = secrets.token_hex(8), free_port()
     env = {**os.environ, "LAB_PORT": str(port), "LAB_TOKEN": token, "LAB_NO_BROWSER": "1"}

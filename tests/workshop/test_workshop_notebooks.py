@@ -20,6 +20,7 @@ import nbformat
 import papermill as pm
 import pytest
 from zenml.client import Client
+from zenml.utils.pagination_utils import depaginate
 
 from lib.config import PROJECT_ROOT
 from workshop.checks import check_key
@@ -49,7 +50,11 @@ def _execute(kind: str, stem: str, out_dir: Path, **parameters) -> dict:
         cwd=str(source.parent),
         progress_bar=False,
     )
-    return read_records(output)
+    records = read_records(output)
+    # the record cell is left out of exercises and solutions: note what the run itself shows
+    cells = [c for c in nbformat.read(output, as_version=4).cells if c.cell_type == "code"]
+    records["_last_cell_ran"] = cells[-1].get("execution_count") is not None
+    return records
 
 
 def _check_results(stem: str, records: dict) -> dict[str, bool]:
@@ -78,20 +83,14 @@ def test_unsolved_exercise_runs_to_the_end_and_every_check_fails(two_learners):
     results = _check_results(FIRST, records)
     assert not any(results.values()), results
     assert records[check_key("predict_branches")] is False
-    assert records["model_name"] == "breast_cancer_classifier_grace"  # the last cell ran
+    assert records["_last_cell_ran"]
 
 
 def test_two_learners_on_one_store_each_get_their_own_model(two_learners):
-    names = {learner: r["model_name"] for learner, r in two_learners.items()}
-    assert names == {
-        "ada": "breast_cancer_classifier_ada",
-        "grace": "breast_cancer_classifier_grace",
-    }
     client = Client()
-    for learner, records in two_learners.items():
-        assert records["model_version"] == "1", "the other learner's runs must not count"
-        versions = client.list_model_versions(model=names[learner], size=50).items
-        mine = {str(v.number) for v in versions}
-        assert {records["model_version"], records["staging_model_version"]} <= mine
-        run = client.get_model_version(names[learner], records["model_version"])
-        assert run.run_metadata["variant"] == "original"
+    for learner in two_learners:
+        name = f"breast_cancer_classifier_{learner}"
+        versions = depaginate(client.list_model_versions, model=name)
+        # numbered from 1 in each learner's own model: the other learner's runs do not count
+        assert sorted(v.number for v in versions)[:2] == [1, 2], (learner, versions)
+        assert client.get_model_version(name, "1").run_metadata["variant"] == "original"
