@@ -74,15 +74,28 @@ def load_parameters(profile: str) -> dict[str, dict]:
     return yaml.safe_load(path.read_text()) or {}
 
 
+_SOCKETS: Path | None = None
+
+
 def kernel_config() -> object:
-    """Kernels over IPC sockets in the build folder: local only, and no per-chapter TCP warning."""
+    """Kernels over IPC sockets: local only, and no per-chapter TCP warning.
+
+    The sockets live in a short folder of this process's own (a Unix socket path is limited to
+    about 100 characters, and runners started at the same time must not pick the same names).
+    """
+    import atexit
+    import shutil
+    import tempfile
+
     from traitlets.config import Config
 
-    sockets = BUILD_DIR / "kernels"
-    sockets.mkdir(parents=True, exist_ok=True)
+    global _SOCKETS
+    if _SOCKETS is None:
+        _SOCKETS = Path(tempfile.mkdtemp(prefix="kit-kernels-"))
+        atexit.register(shutil.rmtree, _SOCKETS, ignore_errors=True)
     config = Config()
     config.KernelManager.transport = "ipc"
-    config.KernelManager.ip = str(sockets / "kernel")
+    config.KernelManager.ip = str(_SOCKETS / "kernel")
     return config
 
 
