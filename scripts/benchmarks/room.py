@@ -267,7 +267,7 @@ def _report(args, solo, solo_seconds, runs, room_seconds, board, sampler, state,
         for r in runs.get(name, [])
         if r["status"] != "ok"
     ] + [
-        f"{name}: ran {len(runs.get(name, []))} of {len(CHAPTERS)} chapters (its runner ended early)"
+        f"{name}: ran {len(runs.get(name, []))} of {len(CHAPTERS)} chapters (its runner stopped)"
         for name in learners
         if len(runs.get(name, [])) < len(CHAPTERS)
         and all(r["status"] == "ok" for r in runs.get(name, []))
