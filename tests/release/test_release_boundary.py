@@ -237,14 +237,15 @@ def test_rollback_right_after_a_crash_and_the_cli_agrees(exported, state_dir, tm
 
     listed = subprocess.run(
         [str(__import__("pathlib").Path(sys.executable).with_name("zenml")), "model", "version",
-         "list", "--model", MODEL],
-        capture_output=True, text=True, env=worker_environment(production), timeout=120,
+         "list", "--model", MODEL, "--columns", "name,stage", "--output", "tsv"],
+        capture_output=True, text=True, timeout=120, env=worker_environment(production),
     )  # fmt: skip
     assert listed.returncode == 0, listed.stderr
+    cli = dict(line.split("\t")[:2] for line in listed.stdout.splitlines() if line.count("\t") == 1)
     zenml, replayed = ledger_stages_match(status)
     for version, stage in replayed.items():
-        line = next(line for line in listed.stdout.splitlines() if version in line)
-        assert stage in line, (version, stage, line)
+        assert version in cli, (version, listed.stdout[-2000:])
+        assert stage in cli[version], (version, stage, cli[version])
 
 
 def test_the_scripts_print_no_key(staged_version, state_dir, tmp_path):
