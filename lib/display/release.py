@@ -89,14 +89,14 @@ def tampered_copy(bundle: str | Path, how: str = "byte", into: str | Path | None
             signature (what someone without the key could do).
         into: Parent folder of the copy (default: a new temporary folder).
     """
-    from governance.bundle import MANIFEST, file_sha256
+    from governance.bundle import MANIFEST, MODEL_FILE, file_sha256
 
     if how not in TAMPERINGS:
         raise ValueError(f"how must be one of {', '.join(TAMPERINGS)}; got {how!r}")
     parent = Path(into) if into else Path(tempfile.mkdtemp(prefix="kit-tampered-"))
     copy = Path(shutil.copytree(bundle, parent / f"{Path(bundle).name}-{how}"))
     if how == "byte":
-        model_file = copy / "model.pkl"
+        model_file = copy / MODEL_FILE
         data = bytearray(model_file.read_bytes())
         data[len(data) // 2] ^= 0xFF
         model_file.write_bytes(bytes(data))

@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
-import pickle
-
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sklearn.preprocessing import StandardScaler
 
-from governance.bundle import BundleError, seal, verify_bundle, write_json
+from governance.bundle import MODEL_FILE, BundleError, dump_model, seal, verify_bundle, write_json
 from governance.checks import CheckResult
 from lib.display.common import gates_table
 from lib.display.release import bundle_table, tampered_copy, thresholds_table
 
 pytestmark = pytest.mark.unit
 
-KEY = b"k" * 32
+KEY = Ed25519PrivateKey.generate()
+TRUSTED = KEY.public_key()
 
 
 @pytest.fixture
 def bundle(tmp_path):
     folder = tmp_path / "bundle"
     folder.mkdir()
-    (folder / "model.pkl").write_bytes(pickle.dumps({"weights": list(range(100))}))
+    (folder / MODEL_FILE).write_bytes(dump_model(StandardScaler().fit([[0.0], [1.0]])))
     write_json(folder, "metrics.json", {"f1": 0.95})
     seal(folder, KEY, {"model": "m", "version": 1})
     return folder
@@ -28,21 +29,21 @@ def bundle(tmp_path):
 
 def test_bundle_table_lists_every_file_with_its_hash_and_the_manifest(bundle):
     table = bundle_table(bundle)
-    assert list(table.index) == ["metrics.json", "model.pkl", "manifest.json", "manifest.sig"]
-    assert table.loc["model.pkl", "sha256"].endswith("…")
+    assert list(table.index) == ["metrics.json", MODEL_FILE, "manifest.json", "manifest.sig"]
+    assert table.loc[MODEL_FILE, "sha256"].endswith("…")
 
 
 @pytest.mark.parametrize(
     ("how", "message"),
-    [("byte", "hash mismatch.*model.pkl"), ("rehash", "manifest was changed")],
+    [("byte", "hash mismatch.*model.skops"), ("rehash", "manifest was changed")],
 )
 def test_tampered_copies_are_refused_and_the_original_still_verifies(
     bundle, tmp_path, how, message
 ):
     copy = tampered_copy(bundle, how, into=tmp_path / "copies")
     with pytest.raises(BundleError, match=message):
-        verify_bundle(copy, KEY)
-    assert verify_bundle(bundle, KEY)["model"] == "m"
+        verify_bundle(copy, TRUSTED)
+    assert verify_bundle(bundle, TRUSTED)["model"] == "m"
 
 
 def test_an_unknown_tampering_is_rejected(bundle):
