@@ -46,16 +46,20 @@ def test_release_is_verified_ledgered_refused_when_tampered_and_rolls_back(chapt
     assert live["bundle_sha256"] == records["bundle_sha256"]
     assert live["import_state"] == "complete"
     assert production["ledger_problems"] == []
-    decisions = [(e["decision"], e["version"]) for e in production["ledger"]]
+    moves = [e for e in production["ledger"] if e["decision"] != "displaced"]
+    decisions = [(e["decision"], e["version"]) for e in moves]
     assert decisions == [
         ("promoted", baseline_version),
         ("promoted", production_version),
+        ("rollback", baseline_version),
         ("rolled_back", production_version),
-        ("promoted", baseline_version),
+        ("rollback", production_version),
         ("rolled_back", baseline_version),
-        ("promoted", production_version),
     ]
-    release = production["ledger"][1]
+    # the version the release replaced gets an entry of its own
+    displaced = [e["version"] for e in production["ledger"] if e["decision"] == "displaced"]
+    assert displaced == [baseline_version]
+    release = moves[1]
     assert (release["approved_by"], release["release_tag"]) == ("release-manager", "v1.0.0")
     assert release["bundle_sha256"] == records["bundle_sha256"]
 
