@@ -195,9 +195,21 @@ def ensure_release_history(
         return {"action": "none", "production": status["production"]}
     baseline = require_stage(model, "production", "03 · Promote to staging")
     candidate = require_stage(model, "staging", "03 · Promote to staging")
-    why = "re-enact the baseline's release into the production side, which starts empty"
-    promote(model, baseline.name, "staging", reason=why, source="storyline")
-    released = promote_across(model, source, dest, state_dir, version=baseline.name)
+    earlier = baseline
+    if int(baseline.number) > int(candidate.number):
+        # production only moves forward: what it held before must be older than the candidate,
+        # so the candidate's own earlier run (chapter 01's dev run) plays the earlier release
+        older = [
+            v
+            for v in depaginate(Client().list_model_versions, model=model)
+            if v.number < candidate.number and not (v.run_metadata or {}).get("kit_production")
+        ]
+        if not older:
+            raise RuntimeError(f"{model}: no version older than v{candidate.name} to release first")
+        earlier = max(older, key=lambda v: v.number)
+    why = "re-enact an earlier release into the production side, which starts empty"
+    promote(model, earlier.name, "staging", reason=why, source="storyline")
+    released = promote_across(model, source, dest, state_dir, version=earlier.name)
     promote(model, candidate.name, "staging", reason="the candidate again", source="storyline")
     if Client().get_model_version(model, "staging").id != candidate.id:
         raise RuntimeError(f"{model}: staging no longer holds v{candidate.name} after the re-run")
