@@ -32,7 +32,7 @@ def test_release_is_verified_ledgered_refused_when_tampered_and_rolls_back(chapt
     assert records["import_status"] == "imported"
     assert records["gates_passed"] is True and records["verified_files"] >= 8
     assert records["history"] == "released-baseline"
-    assert "hash mismatch" in records["byte_refusal"] and "model.pkl" in records["byte_refusal"]
+    assert "hash mismatch" in records["byte_refusal"] and "model.skops" in records["byte_refusal"]
     assert "manifest was changed" in records["rehash_refusal"]
     assert records["check_forge_a_bundle"] is True  # the exercise's solution passes its check
     assert records["rollback"] == [production_version, baseline_version]
