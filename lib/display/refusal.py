@@ -50,7 +50,8 @@ def expect_refusal(
         refusal = next((e for e in error_chain(error) if isinstance(e, expected)), None)
         if refusal is None:
             raise
-        root = error_chain(refusal)[-1]
+        # the deepest cause that says something (a library's own error may carry no message)
+        root = next((e for e in reversed(error_chain(refusal)) if str(e).strip()), refusal)
         return Refusal(action=action, error_type=type(root).__name__, message=str(root))
     raise NotRefusedError(f"expected a refusal but it succeeded: {action}")
 
