@@ -112,8 +112,11 @@ def test_chapters_01_to_04_train_explore_and_stage_on_the_dev_staging_server(rec
 
 def test_chapter_05_releases_chapter_03s_candidate_to_the_production_server(records, two_servers):
     staged, released = records["03_promote_to_staging"], records["05_promote_to_production"]
-    candidate, baseline = staged["candidate"], staged["baseline"]
-    version, previous = f"dev-staging-v{candidate}", f"dev-staging-v{baseline}"
+    candidate = staged["candidate"]
+    version = f"dev-staging-v{candidate}"
+    # production only moves forward: what it held before the release is older than the candidate
+    previous = released["rollback"][1]
+    assert previous.startswith("dev-staging-v") and int(previous.rsplit("v", 1)[1]) < int(candidate)
     assert released["mode"] == "servers" and released["source_stage"] == "staging"
     assert released["source_version"] == int(candidate)
     assert released["production_version"] == version
@@ -128,7 +131,7 @@ def test_chapter_05_releases_chapter_03s_candidate_to_the_production_server(reco
     assert production["production"] == version and production["ledger_problems"] == []
     live = next(v for v in production["versions"] if v["version"] == version)
     assert (live["import_state"], live["bundle_sha256"]) == ("complete", released["bundle_sha256"])
-    release = production["ledger"][1]
+    release = [e for e in production["ledger"] if e["decision"] != "displaced"][1]
     assert (release["version"], release["bundle_sha256"]) == (version, released["bundle_sha256"])
     assert release["source_server"] == two_servers["dev-staging"]
 
