@@ -188,6 +188,7 @@ def run_chapter(
             cwd=str(notebook.parent),
             progress_bar=False,
             log_output=False,
+            start_timeout=int(KERNEL_START_TIMEOUT),  # papermill's 60 s is short on a busy room
             config=kernel_config(),
             **extra,
         )

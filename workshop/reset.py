@@ -290,14 +290,20 @@ def reset_cohort(state_dir: Path | str = STATE_DIR, dry_run: bool = False) -> li
     """Delete the learners' models, runs and artifacts on each running kit server; keep them up.
 
     Each server is emptied from its own process, bound to it as the side's admin (the ZenML
-    ``Client`` is bound to one store per process). A server that is down is reported and skipped.
+    ``Client`` is bound to one store per process). Only servers started from ``state_dir`` are
+    touched, at the port their ``server.json`` records (never whatever answers on the side's
+    configured port); one that is down is reported and skipped.
     """
-    from governance.servers import SIDES, admin_environment, is_healthy, local_server
+    from governance.servers import SIDES, admin_environment, is_healthy, local_server, read_info
 
     root = validate_state_dir(state_dir)
     lines = []
     for side in SIDES:
-        server = local_server(side, root)
+        info = read_info(local_server(side, root))
+        if info is None:  # a server on that port was not started from this state folder
+            lines.append(f"{side}: never started from {root}, nothing to reset")
+            continue
+        server = local_server(side, root, info.port)
         if not is_healthy(server.url):
             lines.append(f"{side}: down at {server.url}, nothing to reset")
             continue

@@ -25,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -66,7 +67,20 @@ def _worker(learner: str, out: Path, classifier: str) -> int:
         params = {"LEARNER": learner}
         if classifier and notebook.name.startswith("01"):
             params["CLASSIFIER"] = classifier
-        result = run_chapter(notebook, params, out)
+        started = time.perf_counter()
+        try:
+            result = run_chapter(notebook, params, out)
+        except Exception as error:  # noqa: BLE001 - a kernel that died or never started
+            traceback.print_exc()  # into the learner's worker.log
+            results.append(
+                {
+                    "chapter": notebook.name[:2],
+                    "status": "ERROR",
+                    "seconds": time.perf_counter() - started,
+                    "error": f"{type(error).__name__}: {error}",
+                }
+            )
+            break
         results.append(
             {
                 "chapter": notebook.name[:2],
@@ -111,15 +125,17 @@ def _learner(learner: str, env: dict, out: Path, classifier: str = "") -> list[d
     command = [sys.executable, __file__, "--worker", learner, "--out", str(out / learner)]
     if classifier:
         command += ["--classifier", classifier]
-    subprocess.run(
-        command,
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        timeout=7200,
-        check=False,
-    )
+    (out / learner).mkdir(parents=True, exist_ok=True)
+    with (out / learner / "worker.log").open("w") as log:
+        subprocess.run(
+            command,
+            env=env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            timeout=7200,
+            check=False,
+        )
     times = out / learner / "times.json"
     return json.loads(times.read_text()) if times.is_file() else []
 
@@ -305,6 +321,10 @@ def _report(args, solo, solo_seconds, runs, room_seconds, board, sampler, state,
         "end_state_problems": states,
         "board": board,
         "fail_learner": args.fail_learner,
+        "fail_learner_runs": runs.get(args.fail_learner, []) if args.fail_learner else [],
+        "fail_learner_log": _tail(state / "room" / args.fail_learner / "worker.log")
+        if args.fail_learner
+        else "",
         "state_dir": str(state),
     }
     report["ok"] = (
@@ -314,6 +334,10 @@ def _report(args, solo, solo_seconds, runs, room_seconds, board, sampler, state,
         and all(c.get("within_bound", False) for c in chapters.values())
     )
     return report
+
+
+def _tail(path: Path, lines: int = 40) -> str:
+    return "\n".join(path.read_text().splitlines()[-lines:]) if path.is_file() else ""
 
 
 def _print(report: dict) -> None:

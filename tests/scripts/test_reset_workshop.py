@@ -156,3 +156,41 @@ def test_the_guide_and_the_tool_name_the_same_reset_flags():
     assert usage.returncode == 0
     for flag in flags:
         assert flag in usage.stdout, f"the guide offers {flag}, the tool does not know it"
+
+
+def test_the_cohort_reset_touches_no_server_this_state_folder_did_not_start(tmp_path):
+    import http.server
+    import threading
+
+    from governance.health import free_port
+
+    requests_seen: list[str] = []
+
+    class Foreign(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the http.server hook name
+            requests_seen.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    port = free_port()
+    foreign = http.server.ThreadingHTTPServer(("127.0.0.1", port), Foreign)
+    threading.Thread(target=foreign.serve_forever, daemon=True).start()
+    state = _state(tmp_path)
+    env = {**os.environ, "KIT_STATE_DIR": str(state)}
+    env["KIT_DEV_STAGING_PORT"] = env["KIT_PRODUCTION_PORT"] = str(port)
+    try:
+        result = subprocess.run(
+            [sys.executable, str(SCRIPT), "--cohort", "--dry-run"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        foreign.shutdown()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("never started from") == 2, result.stdout
+    assert requests_seen == []

@@ -29,9 +29,15 @@ SCRIPTS = PROJECT_ROOT / "scripts"
 
 
 def _run(env: dict, *command: str, timeout: int = 600) -> subprocess.CompletedProcess:
+    # Other server tests export their servers' ports; the room's own come from ``env``.
+    inherited = {
+        k: v
+        for k, v in os.environ.items()
+        if not (k.startswith("KIT_") and k.endswith("_PORT")) and not k.startswith("ZENML_STORE")
+    }
     return subprocess.run(
         [sys.executable, *command],
-        env={**os.environ, **env},
+        env={**inherited, **env},
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,
@@ -79,6 +85,9 @@ def test_three_learners_at_once_finish_with_no_failed_cell_and_exact_state(room)
 
 
 def test_the_board_shows_each_learner_and_the_one_whose_run_failed(room):
+    failing = room["fail_learner_runs"]
+    assert [r["chapter"] for r in failing] == ["01"], room["fail_learner_log"]
+    assert "classifier must be one of" in failing[0]["error"], room["fail_learner_log"]
     board = room["board"]
     assert set(board) == {"solo", FAILING, *(f"l{i:02d}" for i in range(1, LEARNERS + 1))}
     done = board["l01"]
