@@ -83,6 +83,7 @@ def executed(two_servers, tmp_path_factory) -> Path:
     command = [sys.executable, str(PROJECT_ROOT / "scripts" / "run_notebooks.py")]
     chapters = ["--from", CHAPTERS[0][:2], "--to", CHAPTERS[-1][:2]]
     ran = _script("run", "--", *command, *chapters, "--output-dir", str(out), timeout=1800)
+    (out / "runner.log").write_text(ran.stdout + ran.stderr)
     assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-3000:]
     return out
 
@@ -164,6 +165,37 @@ def test_chapter_07_serves_the_production_version_from_the_production_server(rec
     assert served["refused_status"] == 422 and served["no_key_status"] == 401
     assert served["fast_answer_audited"] is True
     assert served["deleted"] is True and served["deployments_left"] == []
+
+
+def _outputs(notebook: Path) -> list[tuple[int, str]]:
+    """(cell index, text) of every output of an executed notebook."""
+    import nbformat
+
+    texts = []
+    for index, cell in enumerate(nbformat.read(notebook, as_version=4).cells):
+        for output in cell.get("outputs", []):
+            text = output.get("text") or "\n".join(
+                str(v) for k, v in output.get("data", {}).items() if k.startswith("text/")
+            )
+            texts.append((index, text + str(output.get("evalue", ""))))
+    return texts
+
+
+def test_outputs_are_plain_and_run_logs_short(executed):
+    """No colour codes, kernel warnings or repository notices; a pipeline run prints a few lines."""
+    runner = (executed / "runner.log").read_text()
+    assert "Kernel is running over TCP" not in runner
+    assert "\x1b[" not in runner
+    for stem in CHAPTERS:
+        for index, text in _outputs(executed / f"{stem}.ipynb"):
+            where = f"{stem} cell {index}"
+            assert "\x1b[" not in text, f"{where}: colour codes"
+            assert "is no longer available" not in text, f"{where}: repository notice"
+            lines = text.splitlines()
+            assert "Using stack:" not in text, f"{where}: ZenML set-up chatter"
+            assert not [ln for ln in lines if "Step `" in ln and "has started" in ln], where
+            if "Pipeline run has finished" in text or "completed successfully" in text:
+                assert len(lines) <= 25, f"{where}: {len(lines)} lines"
 
 
 def test_no_secret_appears_in_an_executed_notebook(executed):
