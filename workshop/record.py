@@ -89,8 +89,8 @@ def _promote(
 
 def _release(
     model_name: str, mode: str, exported: dict, imported: dict, manifest: dict, gates: list,
-    history: dict, byte_refusal: Any, rehash_refusal: Any, rolled_back: dict,
-    rolled_forward: dict, final: Any, candidate: Any,
+    history: dict, byte_refusal: Any, rehash_refusal: Any, older_refusal: Any,
+    stranger_refusal: Any, rolled_back: dict, rolled_forward: dict, final: Any, candidate: Any,
 ) -> dict[str, Any]:  # fmt: skip
     """Chapter 05: the export, the refused copies, the import and the rollback round trip."""
     from governance.release.endpoints import current_mode
@@ -107,6 +107,9 @@ def _release(
         "history": history["action"],
         "byte_refusal": byte_refusal.message,
         "rehash_refusal": rehash_refusal.message,
+        "older_refusal": older_refusal.message,
+        "older_refusal_type": older_refusal.error_type,
+        "stranger_refusal": stranger_refusal.message,
         "rollback": [rolled_back["from"], rolled_back["to"]],
         "forward": [rolled_forward["from"], rolled_forward["to"]],
         "production": final.status,

@@ -10,6 +10,10 @@ One process per side (the ZenML ``Client`` is a process-wide singleton), no priv
    newer than what it imported, records the ledger entry, then archives the previous holder;
 3. **back-link** on dev-staging — ledger entry "exported to production as …", and the source's
    own ``production`` stage mirrors which of its versions is live.
+
+A side's refusal arrives as :class:`~governance.release.errors.SideError` (re-exported here, so a
+caller catches what these functions raise): ``kind`` names the error raised on that side, e.g.
+``StaleBundleError`` for a bundle that would move production backwards.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from typing import Any
 from governance.bundle import read_bundle, signing_key, trusted_keys
 from governance.promotion import resolve_actor
 from governance.release.endpoints import Endpoint
+from governance.release.errors import SideError  # noqa: F401 - what a refusing side raises
 from governance.release.remote import run_on
 
 

@@ -2,7 +2,9 @@
 
 The release itself is the platform's (:mod:`governance.release.promote`); this module only turns
 its results into tables a notebook shows: the two bars, a bundle's files and where it came from,
-production's versions and ledger, and :func:`tampered_copy` for the refusals the chapter shows.
+production's versions and ledger, and the copies for the refusals the chapter shows:
+:func:`tampered_copy` (at odds with its own manifest) and :func:`resigned_copy` (validly signed,
+but older than production's version or signed by a key production does not trust).
 Gate results use :func:`lib.display.common.gates_table`.
 """
 
@@ -13,6 +15,7 @@ import shutil
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +58,8 @@ def bundle_table(bundle: str | Path) -> pd.DataFrame:
         {"file": name, "bytes": (bundle / name).stat().st_size, "sha256": digest[:16] + "…"}
         for name, digest in sorted(listed.items())
     ]
-    for name, role in ((MANIFEST, "lists every hash"), (SIGNATURE, "HMAC of the manifest")):
+    roles = ((MANIFEST, "lists every hash"), (SIGNATURE, "Ed25519 signature of the manifest"))
+    for name, role in roles:
         rows.append({"file": name, "bytes": (bundle / name).stat().st_size, "sha256": role})
     return pd.DataFrame(rows).set_index("file")
 
@@ -106,6 +110,43 @@ def tampered_copy(bundle: str | Path, how: str = "byte", into: str | Path | None
     manifest = json.loads((copy / MANIFEST).read_text())
     manifest["files"]["metrics.json"] = file_sha256(metrics_file)
     (copy / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    return copy
+
+
+def resigned_copy(
+    bundle: str | Path, key: Any, version: int | None = None, into: str | Path | None = None
+) -> Path:
+    """Copy a bundle, give the copy another source version, and sign it again with ``key``.
+
+    This is what a holder of ``key`` can do: the copy is a validly signed bundle, exported now.
+    With the exporter's key and a lower ``version`` it is an older release production must
+    refuse as stale; with a key production does not trust it is a stranger's bundle.
+
+    Args:
+        bundle: The bundle folder (left untouched).
+        key: The Ed25519 private key that signs the copy.
+        version: The source version the copy claims (default: the bundle's own). It also gets
+            its own ``model_version_id``, so production sees a distinct source version.
+        into: Parent folder of the copy (default: a new temporary folder).
+    """
+    from governance.bundle import MANIFEST, SIGNATURE, read_json, seal, write_json
+
+    parent = Path(into) if into else Path(tempfile.mkdtemp(prefix="kit-resigned-"))
+    manifest = read_json(bundle, MANIFEST)
+    source = read_json(bundle, "source.json")
+    number = int(source["model_version"] if version is None else version)
+    copy = Path(shutil.copytree(bundle, parent / f"{Path(bundle).name}-v{number}"))
+    for name in (MANIFEST, SIGNATURE):
+        (copy / name).unlink()
+    exported_at = datetime.now(UTC).isoformat()
+    if version is not None:
+        source["model_version"] = number
+        source["model_version_id"] = f"{str(source['model_version_id'])[:-6]}{number:06d}"
+    source["exported_at"] = exported_at
+    write_json(copy, "source.json", source)
+    info = {"model": manifest["model"], "version": source["model_version"],
+            "source": manifest["source"], "exported_at": exported_at}  # fmt: skip
+    seal(copy, key, info)
     return copy
 
 

@@ -6,10 +6,18 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sklearn.preprocessing import StandardScaler
 
-from governance.bundle import MODEL_FILE, BundleError, dump_model, seal, verify_bundle, write_json
+from governance.bundle import (
+    MODEL_FILE,
+    BundleError,
+    dump_model,
+    read_json,
+    seal,
+    verify_bundle,
+    write_json,
+)
 from governance.checks import CheckResult
 from lib.display.common import gates_table
-from lib.display.release import bundle_table, tampered_copy, thresholds_table
+from lib.display.release import bundle_table, resigned_copy, tampered_copy, thresholds_table
 
 pytestmark = pytest.mark.unit
 
@@ -44,6 +52,25 @@ def test_tampered_copies_are_refused_and_the_original_still_verifies(
     with pytest.raises(BundleError, match=message):
         verify_bundle(copy, TRUSTED)
     assert verify_bundle(bundle, TRUSTED)["model"] == "m"
+
+
+def test_a_resigned_copy_claims_another_version_and_verifies_only_with_its_key(bundle, tmp_path):
+    source = {"model_version": 7, "model_version_id": "abc-000007", "exported_at": "then"}
+    write_json(bundle, "source.json", source)
+    seal(bundle, KEY, {"model": "m", "version": 7, "source": "dev-staging"})
+
+    older = resigned_copy(bundle, KEY, version=5, into=tmp_path / "copies")
+    manifest = verify_bundle(older, TRUSTED)  # validly signed by the exporter's key
+    claimed = read_json(older, "source.json")
+    assert (manifest["version"], claimed["model_version"]) == (5, 5)
+    assert claimed["model_version_id"] == "abc-000005" and claimed["exported_at"] != "then"
+    assert manifest["exported_at"] == claimed["exported_at"]
+    assert read_json(bundle, "source.json") == source  # the original is untouched
+
+    stranger = resigned_copy(bundle, Ed25519PrivateKey.generate(), into=tmp_path / "copies2")
+    assert read_json(stranger, "source.json")["model_version"] == 7
+    with pytest.raises(BundleError, match="untrusted key"):
+        verify_bundle(stranger, TRUSTED)
 
 
 def test_an_unknown_tampering_is_rejected(bundle):

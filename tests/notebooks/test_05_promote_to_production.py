@@ -34,13 +34,18 @@ def test_release_is_verified_ledgered_refused_when_tampered_and_rolls_back(chapt
     assert records["history"] == "released-baseline"
     assert "hash mismatch" in records["byte_refusal"] and "model.skops" in records["byte_refusal"]
     assert "manifest was changed" in records["rehash_refusal"]
+    # a correctly signed older bundle: refused by production, which names the way back
+    assert "not newer than" in records["older_refusal"]
+    assert "scripts/rollback.py" in records["older_refusal"]
+    # a bundle signed by a key production does not trust: refused, naming only the key id
+    assert "untrusted key" in records["stranger_refusal"]
     assert records["check_forge_a_bundle"] is True  # the exercise's solution passes its check
     assert records["rollback"] == [production_version, baseline_version]
     assert records["forward"] == [baseline_version, production_version]
 
     production = records["production"]
     assert production["production"] == production_version
-    stages = {v["version"]: v["stage"] for v in production["versions"]}
+    stages = {v["version"]: v["stage"] for v in production["versions"]}  # refusals wrote none
     assert stages == {production_version: "production", baseline_version: "archived"}
     live = next(v for v in production["versions"] if v["version"] == production_version)
     assert live["bundle_sha256"] == records["bundle_sha256"]

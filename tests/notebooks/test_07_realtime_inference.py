@@ -69,6 +69,8 @@ def test_chapter_07_deploys_answers_refuses_times_audits_and_deletes(staged, run
     assert out["fast_answer"]["p_malignant"] == out["invoke_answer"]["p_malignant"]
     assert out["refused_status"] == 422 and out["refused_fields"] == ["radius error"]
     assert out["no_key_status"] == 401
+    # a body naming "mean radius" twice: refused at the door, naming the key
+    assert out["doubled_status"] == 422 and out["doubled_fields"] == ["mean radius"]
     fast_p50, invoke_p50 = (
         out["p50_ms"]["/predict (fast path)"],
         out["p50_ms"]["/invoke (a run per request)"],
