@@ -125,6 +125,9 @@ def test_chapter_05_releases_chapter_03s_candidate_to_the_production_server(reco
     assert released["gates_passed"] is True
     assert "hash mismatch" in released["byte_refusal"]
     assert "manifest was changed" in released["rehash_refusal"]
+    assert "not newer than" in released["older_refusal"]  # refused by the production server
+    assert "scripts/rollback.py" in released["older_refusal"]
+    assert "untrusted key" in released["stranger_refusal"]
     assert released["rollback"] == [version, previous]
     assert released["forward"] == [previous, version]
 
@@ -163,6 +166,7 @@ def test_chapter_07_serves_the_production_version_from_the_production_server(rec
     assert served["served_version"] == served["invoke_run_version"] == version
     assert served["invoke_answer"]["model_version"] == served["fast_answer"]["model_version"]
     assert served["refused_status"] == 422 and served["no_key_status"] == 401
+    assert served["doubled_status"] == 422 and served["doubled_fields"] == ["mean radius"]
     assert served["fast_answer_audited"] is True
     assert served["deleted"] is True and served["deployments_left"] == []
 
