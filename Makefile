@@ -36,11 +36,12 @@ setup: install
 kit: setup
 	$(PY) scripts/run_notebooks.py --profile $(PROFILE)
 
-# Two phases: everything but the server tests on two workers (one test file per worker at a
-# time), then the tests that start real ZenML servers on their own, so start-up is not starved.
+# Two phases: everything but the server tests on two workers, then the tests that start real
+# ZenML servers on their own, so start-up is not starved. In phase 1 the chapter chain's tests
+# run first on one worker and every other file stays on one worker (tests/xdist_groups.py).
 # Each phase lists its slowest tests: what to look at when the suite gets slower.
 test: install
-	$(PY) -m pytest -n auto --dist loadfile --durations=15 -m "not servers" tests
+	$(PY) -m pytest -n auto --dist loadgroup --durations=15 -m "not servers" tests
 	$(PY) -m pytest --durations=10 -m servers tests
 
 # The unit tier: no ZenML run and no subprocess (tests/tier_markers.py enforces both); <= 60 s.

@@ -43,10 +43,17 @@ for _name in ("KIT_ALERT_WEBHOOK_URL", "KIT_PUSHGATEWAY_URL", "KIT_POLICY_PATH")
 import pytest  # noqa: E402
 from tier_markers import (  # noqa: E402,F401  (hooks: one tier per test, no subprocess in unit)
     _unit_tier_starts_no_subprocess,
-    pytest_collection_modifyitems,
 )
+from tier_markers import pytest_collection_modifyitems as check_tiers  # noqa: E402
+from xdist_groups import group_by_file_and_chain  # noqa: E402
 
 import lib  # noqa: E402,F401  (bootstraps the remaining ZenML variables)
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    check_tiers(config, items)
+    group_by_file_and_chain(config, items)
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,6 @@
-"""Chapters 02-04 under papermill: in order, then again with the same end state; guard cells.
+"""Chapters 02-04 in the session's chain, then 03 and 04 again with the same end state; guards.
 
-Chapter 01's work (one trained version) is done in-process to keep the suite fast; the
-nbmake smoke test runs every chapter in order, chapter 01 included.
+The chain runs chapter 01 before them, and 03 and 04 a second time before chapter 05.
 """
 
 from __future__ import annotations
@@ -12,33 +11,34 @@ from pathlib import Path
 import papermill as pm
 import pytest
 
-from governance.environments import governed
 from lib.config import model_name
-from lib.pipelines import training_model, training_pipeline
 
 pytestmark = pytest.mark.notebook
 
-EXPLORE, PROMOTE, COMPARE = (
+TRAIN, EXPLORE, PROMOTE, COMPARE = (
+    "01_train_a_model",
     "02_explore_model_control_plane",
     "03_promote_to_staging",
     "04_champion_vs_challenger",
 )
 
 
-def test_chapters_02_to_04_in_order_then_again_give_the_same_end_state(run_chapter):
-    learner = "nbflow"
-    governed(training_pipeline.with_options(model=training_model(learner)), "dev")()
+def test_chapters_02_to_04_in_order_then_again_give_the_same_end_state(chain):
+    trained = chain[TRAIN]
+    newest = trained["staging_model_version"]  # chapter 01's newest version
 
-    explored = run_chapter(EXPLORE, LEARNER=learner)
-    assert explored["version"] == "1" and explored["ledger_entries"] == 0
-    assert explored["stages"] == {"1": ""} and explored["lineage_reaches_model"]
+    explored = chain[EXPLORE]
+    assert explored["version"] == newest and explored["ledger_entries"] == 0
+    assert explored["stages"] == {trained["model_version"]: "", newest: ""}
+    assert explored["lineage_reaches_model"]
+    assert explored["lineage_runs"] == [trained["staging_run_name"]]
     assert {"code", "data", "model"} <= set(explored["upstream_kinds"])
     assert explored["check_best_staging_candidate"] is True  # the exercise's solution passes
     assert Path(explored["audit_pack"]).is_file()
 
-    first = run_chapter(PROMOTE, LEARNER=learner, ACTOR="ada")
+    first = chain[PROMOTE]
     candidate, baseline, experiment = first["candidate"], first["baseline"], first["experiment"]
-    assert candidate == "1" and len({candidate, baseline, experiment}) == 3
+    assert candidate == newest and len({candidate, baseline, experiment}) == 3
     assert first["refusal_type"] == "PromotionRefused"
     assert re.search(
         r"recall minimum: observed 0\.7\d+, expected >= 0\.9", first["refusal_message"]
@@ -56,13 +56,13 @@ def test_chapters_02_to_04_in_order_then_again_give_the_same_end_state(run_chapt
     assert first["check_refuse_on_accuracy"] is True
     assert first["ledger_problems"] == []
 
-    compared = run_chapter(COMPARE, LEARNER=learner)
+    compared = chain[COMPARE]
     assert (compared["champion"], compared["challenger"]) == (baseline, candidate)
     assert compared["recommendation"] == "promote" and compared["n_rows"] == 143
     assert 0.9 <= compared["agreement"] < 1 and compared["deltas"]["f1"] > 0
     assert compared["check_decide_on_conflicting_evidence"] is True
 
-    again = run_chapter(PROMOTE, LEARNER=learner, ACTOR="ada")
+    again = chain[f"{PROMOTE} again"]
     assert (again["candidate"], again["baseline"], again["experiment"]) == (
         candidate,
         baseline,
@@ -72,7 +72,7 @@ def test_chapters_02_to_04_in_order_then_again_give_the_same_end_state(run_chapt
     assert again["decisions"][:4] == first["decisions"]  # appended to, never rewritten
     assert again["check_refuse_on_accuracy"] is True  # the exercise can be run again
     assert again["ledger_problems"] == []
-    compared_again = run_chapter(COMPARE, LEARNER=learner)
+    compared_again = chain[f"{COMPARE} again"]
     keys = ("champion", "challenger", "recommendation", "agreement", "deltas", "mcnemar_p")
     for key in (*keys, "check_decide_on_conflicting_evidence"):
         assert compared_again[key] == compared[key], key

@@ -1,29 +1,31 @@
-"""Chapter 05 under papermill: a signed release into production, refusals, rollback.
+"""Chapter 05 in the session's chain: a signed release into production, refusals, rollback.
 
-The prerequisites (chapters 01 and 03) are made by calling the functions those chapters call;
-the chapter itself runs in embedded mode against this process's store (dev-staging) and a
+The chain ran chapters 01-04 before it (the staging candidate, and the storyline's baseline in
+production); the chapter runs in embedded mode against this process's store (dev-staging) and a
 production store under the test's state folder.
 """
 
 import pytest
-from release_chain import stage_candidate
 from zenml.client import Client
 
 pytestmark = pytest.mark.notebook
 
 CHAPTER = "05_promote_to_production"
-LEARNER = "rel05"
 
 
 @pytest.fixture(scope="module")
-def chapter(zenml_store):
-    staged = stage_candidate(LEARNER)
-    return staged, None
+def chapter(chain):
+    # production only moves forward: the version released first, as the storyline's baseline,
+    # is older than chapter 03's candidate, so it is chapter 01's dev run
+    staged = {
+        "candidate": chain["03_promote_to_staging"]["candidate"],
+        "baseline": chain["01_train_a_model"]["model_version"],
+    }
+    return staged, chain[CHAPTER]
 
 
-def test_release_is_verified_ledgered_refused_when_tampered_and_rolls_back(chapter, run_chapter):
-    staged, _ = chapter
-    records = run_chapter(CHAPTER, LEARNER=LEARNER, MODE="embedded")
+def test_release_is_verified_ledgered_refused_when_tampered_and_rolls_back(chapter):
+    staged, records = chapter
     production_version = f"dev-staging-v{staged['candidate']}"
     baseline_version = f"dev-staging-v{staged['baseline']}"
 

@@ -1,44 +1,35 @@
-"""Chapter 06 under papermill: scoring by stage on production, a refused batch, drift, lineage.
+"""Chapter 06 in the session's chain: scoring by stage on production, a refused batch, drift,
+lineage.
 
-The prerequisites (a staging candidate, then its release into production) are made by calling
-the functions chapters 01, 03 and 05 call; the chapter runs in embedded mode.
+The chain ran chapters 01-05 before it (a staging candidate, then its release into production);
+the chapter runs in embedded mode, with its default batch size.
 """
 
-import os
-
 import pytest
-from release_chain import release, stage_candidate
 from zenml.client import Client
 
-from governance.release.endpoints import endpoint
 from lib.batch import SHIFTED_FEATURES
-from lib.config import STATE_DIR
 
 pytestmark = pytest.mark.notebook
 
 CHAPTER = "06_batch_inference"
-LEARNER = "rel06"
+N_ROWS = 1000  # the chapter's default batch size
 
 
 @pytest.fixture(scope="module")
-def released(zenml_store):
-    from governance.bundle import signing_key
-
-    signing_key(STATE_DIR, create=True)
-    staged = stage_candidate(LEARNER)
-    source = endpoint(os.environ["ZENML_CONFIG_PATH"], "dev-staging", STATE_DIR)
-    production = endpoint(str(STATE_DIR / "zenml" / "production"), "production", STATE_DIR)
-    return staged, release(LEARNER, source, production, STATE_DIR)
+def released(chain):
+    staged = {"candidate": chain["03_promote_to_staging"]["candidate"]}
+    return staged, chain["05_promote_to_production"]["production_version"]
 
 
-def test_batch_is_scored_by_stage_and_traces_back_to_the_training_run(released, run_chapter):
+def test_batch_is_scored_by_stage_and_traces_back_to_the_training_run(released, chain):
     staged, production_version = released
-    records = run_chapter(CHAPTER, LEARNER=LEARNER, MODE="embedded", N_ROWS=600)
+    records = chain[CHAPTER]
 
     assert records["live_version"] == production_version
     assert records["run_model_version"] == production_version
     assert records["source_version"] == int(staged["candidate"])
-    assert records["rows_scored"] == 600
+    assert records["rows_scored"] == N_ROWS
     assert records["linked_to_version"] is True
     assert records["gate"]["passed"] == records["gate"]["total"] > 0
     assert "target" in records["gate_refusal"]

@@ -1,7 +1,8 @@
-"""Chapter 07 (real-time inference) under papermill, on the dev-staging side of the test store.
+"""Chapter 07 (real-time inference): in the session's chain, and on the dev-staging side.
 
-The chapter serves the staging version here (``SIDE="dev-staging"``, ``STAGE="staging"``), as a
-learner does before production exists; ``make kit`` and the nbmake chain run it on production.
+The chain runs it with its defaults: it serves the production version chapter 05 released. The
+failing-cell test serves a staging version (``SIDE="dev-staging"``, ``STAGE="staging"``), as a
+learner does before production exists.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import pytest
 pytestmark = pytest.mark.deployment
 
 LEARNER = "seven"
+N_FAST_DEFAULT = 200  # the chapter's default number of fast-path requests
 
 
 @pytest.fixture(scope="module")
@@ -57,15 +59,13 @@ def _deployments() -> list[str]:
     return [d.name for d in Client().list_deployments(size=100).items]
 
 
-def test_chapter_07_deploys_answers_refuses_times_audits_and_deletes(staged, run_chapter):
-    out = run_chapter(
-        "07_realtime_inference",
-        LEARNER=LEARNER, SIDE="dev-staging", STAGE="staging", N_FAST=30, N_INVOKE=3,
-    )  # fmt: skip
-    assert out["served_version"] == "s1" and out["stage"] == "staging"
+def test_chapter_07_deploys_answers_refuses_times_audits_and_deletes(chain):
+    released, out = chain["05_promote_to_production"], chain["07_realtime_inference"]
+    live = released["production_version"]
+    assert out["served_version"] == live and out["stage"] == "production"
     for answer in (out["invoke_answer"], out["fast_answer"]):
-        assert answer["model_name"] == staged and answer["model_version"] == "s1"
-    assert out["invoke_run_version"] == "s1"
+        assert answer["model_name"] == released["model_name"] and answer["model_version"] == live
+    assert out["invoke_run_version"] == live
     assert out["fast_answer"]["p_malignant"] == out["invoke_answer"]["p_malignant"]
     assert out["refused_status"] == 422 and out["refused_fields"] == ["radius error"]
     assert out["no_key_status"] == 401
@@ -76,8 +76,8 @@ def test_chapter_07_deploys_answers_refuses_times_audits_and_deletes(staged, run
         out["p50_ms"]["/invoke (a run per request)"],
     )
     assert 0 < fast_p50 < invoke_p50
-    assert out["fast_answer_audited"] and out["audited_rows"] >= 31
-    assert out["deleted"] is True and f"realtime-{LEARNER}" not in out["deployments_left"]
+    assert out["fast_answer_audited"] and out["audited_rows"] >= N_FAST_DEFAULT + 1
+    assert out["deleted"] is True and f"realtime-{chain.learner}" not in out["deployments_left"]
 
 
 def test_a_failing_cell_after_deploying_still_removes_the_deployment(staged, run_chapter):
