@@ -121,11 +121,30 @@ class Sampler(threading.Thread):
                     pass
 
 
+def _own_client(learner: str, env: dict, out: Path) -> dict:
+    """``env`` with a ZenML repository and client config of the learner's own.
+
+    Each learner in a room has their own machine: kernels that share one repository's
+    ``.zen/config.yaml`` (or one global config) rewrite it at once and read each other's
+    half-written files (``'ClientConfiguration' object has no attribute 'active_project_id'``).
+    The copy keeps the binding to the room's server.
+    """
+    home = out / learner
+    (home / "repo" / ".zen").mkdir(parents=True, exist_ok=True)
+    own = {**env, "ZENML_REPOSITORY_PATH": str(home / "repo")}
+    shared = env.get("ZENML_CONFIG_PATH")
+    if shared and Path(shared).is_dir():
+        shutil.copytree(shared, home / "zenml-config", dirs_exist_ok=True)
+        own["ZENML_CONFIG_PATH"] = str(home / "zenml-config")
+    return own
+
+
 def _learner(learner: str, env: dict, out: Path, classifier: str = "") -> list[dict]:
     command = [sys.executable, __file__, "--worker", learner, "--out", str(out / learner)]
     if classifier:
         command += ["--classifier", classifier]
     (out / learner).mkdir(parents=True, exist_ok=True)
+    env = _own_client(learner, env, out)
     with (out / learner / "worker.log").open("w") as log:
         subprocess.run(
             command,
