@@ -188,8 +188,10 @@ def ensure_release_history(
     """
     from governance.promotion import promote
     from governance.release.promote import production_status, promote_across
+    from governance.release.remote import start
     from workshop.guards import require_stage
 
+    start(source)  # dev-staging's worker starts ZenML while production answers the status
     status = production_status(model, dest)
     if status["versions"]:
         return {"action": "none", "production": status["production"]}

@@ -11,7 +11,9 @@ none behind) or on :func:`close_all`.
 
 A worker that dies mid-operation raises :class:`SideError` of kind ``WorkerCrashed`` naming the
 side, the operation, the exit code or signal and the end of its stderr; the next call starts a
-new worker. A worker whose operation failed is stopped too, so no half-done state carries over.
+new worker. A worker whose operation failed for another reason than one of the kit's refusals
+(:func:`governance.release.worker.is_refusal`) is stopped too, so no half-done state carries
+over; a refused operation keeps its worker, which spares the next call a ZenML start-up.
 """
 
 from __future__ import annotations
@@ -288,8 +290,11 @@ def run_on(
     if reply.get("ok"):
         _checkin(key, worker)
         return reply.get("result")
-    with _lock:
-        _discard(worker)
+    if reply.get("refusal"):
+        _checkin(key, worker)
+    else:
+        with _lock:
+            _discard(worker)
     if target.is_server and not servers.is_healthy(target.location):
         raise UnreachableError(
             f"{target.label} server {target.location} stopped answering during "

@@ -10,7 +10,9 @@ not once per operation.
 Protocol: JSON lines. Each request on stdin is
 ``{"operation": NAME, "call": "module:function", "arguments": {...}}``; each answer on the
 protocol channel (the process's original stdout) is ``{"ok": true, "result": ...}`` or
-``{"ok": false, "type": ERROR_TYPE, "message": ...}``. Everything else the process prints,
+``{"ok": false, "type": ERROR_TYPE, "message": ..., "refusal": BOOL}``; ``refusal`` is true when
+the error is one of the kit's own refusals (:func:`is_refusal`), which the parent answers by
+keeping the worker. Everything else the process prints,
 ZenML's logging included, goes to stderr. The process exits when stdin closes.
 """
 
@@ -57,6 +59,23 @@ def call_of(operation: str) -> str:
     return OPERATIONS[operation]
 
 
+def is_refusal(error: BaseException) -> bool:
+    """True for the kit's own refusals: a rule said no, on purpose, with a one-line reason.
+
+    A refused bundle, gate, import or rollback leaves the worker's process as it was (the
+    ledger is written before a stage changes, so a refusal has nothing half-done), so the
+    worker is kept for the next call. Any other error may have left the process in a state
+    nobody checked, and the worker is replaced.
+    """
+    from governance.bundle import BundleError
+    from governance.checks import GateError
+    from governance.release.errors import ReleaseError, SideError
+
+    return isinstance(error, (BundleError, GateError, ReleaseError)) and not isinstance(
+        error, SideError
+    )
+
+
 def answer(request: dict[str, Any]) -> dict[str, Any]:
     """Run one request and return its answer; an exception becomes ``ok: false``."""
     try:
@@ -66,7 +85,12 @@ def answer(request: dict[str, Any]) -> dict[str, Any]:
     except Exception as error:  # noqa: BLE001 - reported to the parent as one JSON line
         traceback.print_exc(file=sys.stderr)
         message = str(error).strip() or type(error).__name__
-        return {"ok": False, "type": type(error).__name__, "message": message}
+        return {
+            "ok": False,
+            "type": type(error).__name__,
+            "message": message,
+            "refusal": is_refusal(error),
+        }
 
 
 def _protocol_channel() -> IO[str]:

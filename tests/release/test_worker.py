@@ -27,6 +27,7 @@ SEAMS = {
     "whoami": "worker_seams.ops:whoami",
     "hold": "worker_seams.ops:hold",
     "fail": "worker_seams.ops:fail",
+    "refuse": "worker_seams.ops:refuse",
     "echo": "worker_seams.ops:echo",
 }
 SEAM_ENV = {"PYTHONPATH": str(Path(__file__).resolve().parent)}
@@ -123,6 +124,17 @@ def test_a_failed_operation_names_its_error_and_the_next_call_gets_a_fresh_worke
     assert raised.value.kind == "LookupError"
     assert _gone(before)
     assert _run(production, "whoami")["pid"] != before
+
+
+@pytest.mark.pipeline
+def test_a_refusal_is_reported_and_keeps_its_worker(seams, tmp_path):
+    production = _side(tmp_path)
+    before = _run(production, "whoami")["pid"]
+    with pytest.raises(SideError, match="production: v1 is not newer") as raised:
+        _run(production, "refuse", message="v1 is not newer than v2")
+    assert raised.value.kind == "StaleBundleError"
+    assert _run(production, "whoami")["pid"] == before
+    assert remote.running() == [before]
 
 
 @pytest.mark.pipeline

@@ -1,4 +1,4 @@
-"""Test-only worker operations: who am I, hold until released, fail, echo.
+"""Test-only worker operations: who am I, hold until released, fail, refuse, echo.
 
 The worker tests add these to :data:`governance.release.worker.OPERATIONS` and put this
 folder's parent on the worker's ``PYTHONPATH``.
@@ -30,6 +30,12 @@ def hold(pause_file: str, limit: float = 120.0) -> int:
 
 def fail(message: str) -> None:
     raise LookupError(message)
+
+
+def refuse(message: str) -> None:
+    from governance.release.errors import StaleBundleError
+
+    raise StaleBundleError(message)
 
 
 def echo(payload: str) -> dict:
