@@ -18,9 +18,13 @@ from matplotlib.figure import Figure
 from zenml.client import Client
 from zenml.utils.pagination_utils import depaginate
 
+from governance.policy import METRIC_NAMES, load_policy
 from lib.config import BUILD_DIR
 
-GATED_METRICS: tuple[str, ...] = ("accuracy", "recall", "f1", "roc_auc")
+GATED_METRICS: tuple[str, ...] = tuple(
+    m for m in METRIC_NAMES if m in load_policy().thresholds_for("staging")
+)
+"""The metrics the staging gate checks, in the policy's order: the columns the tables show."""
 
 
 def _role(tags: list[Any]) -> str:
