@@ -44,6 +44,11 @@ START_TIMEOUT_SECONDS = 120.0
 MARIADB_PORT_ENV_VAR = "KIT_MARIADB_PORT"
 MARIADB_DEFAULT_PORT = 8273
 DB_ENV_VAR = "KIT_SERVERS_DB"
+WORKERS_ENV_VAR = "KIT_SERVER_WORKERS"
+MARIADB_DEFAULT_WORKERS = 2
+"""Server processes on MariaDB: one uvicorn process holds Python's GIL, so a room's requests
+would be served on one core while the other waits; SQLite always gets one (ZenML documents no
+concurrent access for it)."""
 
 
 class ServerError(RuntimeError):
@@ -260,6 +265,10 @@ def server_environment(server: LocalServer, db: str = "sqlite") -> dict[str, str
             # .zen/config.yaml holds a client's active project and stack. ZenML finds it by
             # walking up from the working directory unless given a path: this one has no .zen.
             "ZENML_REPOSITORY_PATH": str(server.root),
+            # ZenML resolves sources (a stack component's flavor) from a source root, by default
+            # the folder of the main module's file; a second server process, started by
+            # multiprocessing, has no such file.
+            "ZENML_CUSTOM_SOURCE_ROOT": str(server.root),
             "ZENML_STORE_URL": store_url(server, db),
             "ZENML_LOCAL_STORES_PATH": str(server.artifact_path),
             "ZENML_SERVER_AUTO_ACTIVATE": "true",
@@ -280,6 +289,45 @@ def server_environment(server: LocalServer, db: str = "sqlite") -> dict[str, str
     else:
         env["ZENML_SERVER_AUTH_SCHEME"] = "NO_AUTH"
     return env
+
+
+def server_workers(db: str) -> int:
+    """How many server processes: 1 on SQLite; on MariaDB ``KIT_SERVER_WORKERS`` or 2."""
+    if db != "mariadb":
+        return 1
+    value = os.environ.get(WORKERS_ENV_VAR, "").strip() or str(MARIADB_DEFAULT_WORKERS)
+    if not value.isdigit() or int(value) < 1:
+        raise ServerError(f"{WORKERS_ENV_VAR} must be a whole number >= 1; got {value!r}")
+    return int(value)
+
+
+def initialize_store(server: LocalServer, environment: dict[str, str]) -> None:
+    """Migrate the server's database and create its defaults, once, before its processes start.
+
+    Each server process initialises the store as it starts; several doing it at once on a new
+    database would run the same migrations and create the same default user and stack together.
+    """
+    with open(server.log_path, "ab") as log:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "from zenml.config.global_config import GlobalConfiguration; "
+                "GlobalConfiguration().zen_store",
+            ],
+            cwd=server.root,
+            env=environment,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            timeout=START_TIMEOUT_SECONDS,
+            check=False,
+        )
+    if done.returncode != 0:
+        raise ServerError(
+            f"{server.side} server: setting up its database failed (exit {done.returncode}); "
+            f"see {server.log_path}"
+        )
 
 
 def recorded_db(server: LocalServer) -> str | None:
@@ -317,6 +365,9 @@ def start(server: LocalServer, db: str | None = None) -> tuple[ServerInfo, bool]
     for path in (server.root, server.artifact_path, server.client_dir):
         path.mkdir(parents=True, exist_ok=True)
     environment = server_environment(server, db)
+    workers = server_workers(db)
+    if workers > 1:
+        initialize_store(server, environment)
     with open(server.log_path, "ab") as log:
         process = subprocess.Popen(
             [
@@ -328,6 +379,8 @@ def start(server: LocalServer, db: str | None = None) -> tuple[ServerInfo, bool]
                 "127.0.0.1",
                 "--port",
                 str(server.port),
+                "--workers",
+                str(workers),
                 "--log-level",
                 "warning",
             ],

@@ -10,11 +10,10 @@ import server_processes
 
 from governance import servers
 
-pytestmark = pytest.mark.pipeline  # starts an interpreter that imports ZenML
-
 FIND_REPOSITORY = "from zenml.client import Client; print(Client.find_repository())"
 
 
+@pytest.mark.pipeline  # starts an interpreter that imports ZenML
 @pytest.mark.parametrize("side", servers.SIDES)
 def test_a_server_started_inside_a_zenml_repository_does_not_read_it(side, tmp_path):
     """``state/`` sits inside the kit's repository, whose ``.zen/config.yaml`` holds the active
@@ -38,3 +37,39 @@ def test_a_server_started_inside_a_zenml_repository_does_not_read_it(side, tmp_p
     )
     assert found.returncode == 0, found.stderr
     assert found.stdout.strip() == "None"
+
+
+@pytest.mark.unit
+def test_one_server_process_on_sqlite_and_two_on_mariadb_unless_told(monkeypatch):
+    monkeypatch.delenv(server_processes.WORKERS_ENV_VAR, raising=False)
+    assert server_processes.server_workers("sqlite") == 1
+    assert server_processes.server_workers("mariadb") == 2
+    monkeypatch.setenv(server_processes.WORKERS_ENV_VAR, "3")
+    assert server_processes.server_workers("mariadb") == 3
+    assert server_processes.server_workers("sqlite") == 1  # no concurrent access on SQLite
+    for bad in ("0", "two", "-1"):
+        monkeypatch.setenv(server_processes.WORKERS_ENV_VAR, bad)
+        with pytest.raises(server_processes.ServerError, match="KIT_SERVER_WORKERS"):
+            server_processes.server_workers("mariadb")
+
+
+@pytest.mark.pipeline
+def test_a_second_server_process_resolves_sources_without_a_main_file(tmp_path):
+    """uvicorn starts its extra workers with multiprocessing, whose main module has no file;
+    ZenML then cannot work out a source root, and creating a stack component fails."""
+    server = servers.local_server("dev-staging", tmp_path / "state", port=1)
+    server.root.mkdir(parents=True)
+    found = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from zenml.utils import source_utils as s; print(s.get_source_root())",
+        ],
+        cwd=server.root,
+        env=server_processes.server_environment(server),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.strip() == str(server.root)
