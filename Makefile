@@ -37,12 +37,14 @@ kit: setup
 	$(PY) scripts/run_notebooks.py --profile $(PROFILE)
 
 # Two phases: everything but the server tests on two workers, then the tests that start real
-# ZenML servers on their own, so start-up is not starved. In phase 1 the chapter chain's tests
-# run first on one worker and every other file stays on one worker (tests/xdist_groups.py).
+# ZenML servers, after phase 1, so their start-up is not starved. In phase 1 the chapter chain's
+# tests run first on one worker and every other file stays on one worker (tests/xdist_groups.py).
+# Phase 2 runs its groups on two workers too: the room on one, the two-server chapter run and the
+# release's server tests on the other (each group starts servers of its own, on free ports).
 # Each phase lists its slowest tests: what to look at when the suite gets slower.
 test: install
 	$(PY) -m pytest -n auto --dist loadgroup --durations=15 -m "not servers" tests
-	$(PY) -m pytest --durations=10 -m servers tests
+	$(PY) -m pytest -n 2 --dist loadgroup --durations=10 -m servers tests
 
 # The unit tier: no ZenML run and no subprocess (tests/tier_markers.py enforces both); <= 60 s.
 test-unit: install

@@ -20,7 +20,8 @@ from governance.release.errors import UnreachableError
 from governance.release.importer import PAUSE_AT_ENV_VAR, PAUSE_FILE_ENV_VAR
 from governance.release.promote import export_bundle, import_bundle, production_status
 
-pytestmark = pytest.mark.servers
+# one xdist group: both use the session's two servers (tests/release/conftest.py)
+pytestmark = [pytest.mark.servers, pytest.mark.xdist_group("release-servers")]
 
 
 def _export_as(label: str, dev_staging: Endpoint, version: str, state_dir: Path) -> str:

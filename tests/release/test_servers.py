@@ -18,7 +18,8 @@ from governance.release.endpoints import Endpoint, endpoint
 from governance.release.errors import SideError, UnreachableError
 from governance.release.remote import run_on
 
-pytestmark = pytest.mark.servers
+# one xdist group: both use the session's two servers (tests/release/conftest.py)
+pytestmark = [pytest.mark.servers, pytest.mark.xdist_group("release-servers")]
 
 
 def _secrets(state_dir: Path) -> list[str]:
