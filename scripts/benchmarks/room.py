@@ -241,14 +241,15 @@ def room(args: argparse.Namespace) -> dict:
                 check=True,
             ).stdout
         )
-        started = time.perf_counter()
+        started, busy = time.perf_counter(), _busy_seconds()
         solo = _learner(SOLO, bound, out)
         solo_seconds = time.perf_counter() - started
+        cpu = {"solo": _busy_seconds() - busy}
         learners = [f"l{i:02d}" for i in range(1, args.learners + 1)]
         jobs = [(name, "") for name in learners]
         if args.fail_learner:
             jobs.append((args.fail_learner, BAD_CLASSIFIER))
-        started = time.perf_counter()
+        started, busy = time.perf_counter(), _busy_seconds()
         with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
             runs = dict(
                 zip(
@@ -258,12 +259,14 @@ def room(args: argparse.Namespace) -> dict:
                 )
             )
         room_seconds = time.perf_counter() - started
+        cpu["room"] = _busy_seconds() - busy
         board = _board(bound, server.url)
     finally:
         sampler.done.set()
         if not args.keep_up:
             subprocess.run([*servers, "down"], env=env, cwd=ROOT, capture_output=True, timeout=300)
     report = _report(args, solo, solo_seconds, runs, room_seconds, board, sampler, state, learners)
+    report["cpu"] = _cpu_use(cpu, solo_seconds, room_seconds, len(jobs))
     report["server_url"] = server.url
     report["environment"] = {
         k: env[k] for k in ("KIT_STATE_DIR", "KIT_DEV_STAGING_PORT", "KIT_MARIADB_PORT")
@@ -355,6 +358,30 @@ def _report(args, solo, solo_seconds, runs, room_seconds, board, sampler, state,
     return report
 
 
+def _busy_seconds() -> float:
+    """CPU seconds the whole machine has spent busy (every process, every core) since boot."""
+    import psutil
+
+    times = psutil.cpu_times()
+    return sum(times) - times.idle - getattr(times, "iowait", 0.0)
+
+
+def _cpu_use(cpu: dict, solo_seconds: float, room_seconds: float, learners: int) -> dict:
+    """What the machine's CPU did in each phase: the cores in use, and CPU seconds a learner.
+
+    The bound treats a solo learner as one core's work; ``solo_cores`` says how many it kept
+    busy (kernel, server and database run at once). Equal ``cpu_per_learner`` in the solo
+    and the room means the room cost no extra work: a slower p95 is then the solo's use of more
+    than one core, not the server. Machine-wide: another job running alongside counts too.
+    """
+    return {
+        "solo_cores": cpu["solo"] / solo_seconds,
+        "room_cores": cpu["room"] / room_seconds,
+        "solo_cpu_seconds": cpu["solo"],
+        "room_cpu_seconds_per_learner": cpu["room"] / learners,
+    }
+
+
 def _tail(path: Path, lines: int = 40) -> str:
     return "\n".join(path.read_text().splitlines()[-lines:]) if path.is_file() else ""
 
@@ -374,6 +401,13 @@ def _print(report: dict) -> None:
             )
         else:
             print(f"{chapter:<8}  not measured ({c['runs']} runs)")
+    use = report.get("cpu")
+    if use:
+        print(
+            f"CPU: solo kept {use['solo_cores']:.2f} cores busy, the room {use['room_cores']:.2f}; "
+            f"CPU seconds a learner: solo {use['solo_cpu_seconds']:.0f}, "
+            f"room {use['room_cpu_seconds_per_learner']:.0f}"
+        )
     print(f"failed cells: {len(report['failed_cells'])}")
     for line in report["failed_cells"]:
         print(f"  {line}")
