@@ -11,6 +11,22 @@ import server_processes
 from governance import servers
 
 FIND_REPOSITORY = "from zenml.client import Client; print(Client.find_repository())"
+SOURCE_ROOT = "from zenml.utils import source_utils as s; print(s.get_source_root())"
+
+
+def _print_in_server_environment(server: servers.LocalServer, code: str) -> str:
+    """Run ``code`` with ``python -c`` (a main module with no file) as the server would start."""
+    server.root.mkdir(parents=True, exist_ok=True)
+    ran = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=server.root,
+        env=server_processes.server_environment(server),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert ran.returncode == 0, ran.stderr
+    return ran.stdout.strip()
 
 
 @pytest.mark.pipeline  # starts an interpreter that imports ZenML
@@ -26,17 +42,7 @@ def test_a_server_started_inside_a_zenml_repository_does_not_read_it(side, tmp_p
         "active_stack_id: 00000000-0000-0000-0000-000000000002\n"
     )
     server = servers.local_server(side, tmp_path / "state", port=1)
-    server.root.mkdir(parents=True)
-    found = subprocess.run(
-        [sys.executable, "-c", FIND_REPOSITORY],
-        cwd=server.root,
-        env=server_processes.server_environment(server),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert found.returncode == 0, found.stderr
-    assert found.stdout.strip() == "None"
+    assert _print_in_server_environment(server, FIND_REPOSITORY) == "None"
 
 
 @pytest.mark.unit
@@ -58,18 +64,4 @@ def test_a_second_server_process_resolves_sources_without_a_main_file(tmp_path):
     """uvicorn starts its extra workers with multiprocessing, whose main module has no file;
     ZenML then cannot work out a source root, and creating a stack component fails."""
     server = servers.local_server("dev-staging", tmp_path / "state", port=1)
-    server.root.mkdir(parents=True)
-    found = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "from zenml.utils import source_utils as s; print(s.get_source_root())",
-        ],
-        cwd=server.root,
-        env=server_processes.server_environment(server),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert found.returncode == 0, found.stderr
-    assert found.stdout.strip() == str(server.root)
+    assert _print_in_server_environment(server, SOURCE_ROOT) == str(server.root)
