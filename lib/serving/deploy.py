@@ -17,7 +17,7 @@ from pathlib import Path
 
 import requests
 
-from governance.health import free_port, wait_healthy
+from governance.health import free_port, is_healthy, wait_healthy
 from governance.secret_files import write_secret
 from lib.config import STATE_DIR
 from lib.serving.app import FAST_PATH
@@ -179,12 +179,7 @@ def status(name: str = DEFAULT_NAME) -> dict:
         deployment = Client().get_deployment(name)
     except KeyError as error:
         raise DeploymentError(f"no deployment named {name!r}") from error
-    healthy = False
-    if deployment.url:
-        try:
-            healthy = requests.get(f"{deployment.url}/health", timeout=5).status_code == 200
-        except requests.RequestException:
-            healthy = False
+    healthy = bool(deployment.url) and is_healthy(deployment.url, timeout=5)
     return {
         "name": deployment.name,
         "url": deployment.url or "",
