@@ -17,6 +17,10 @@ next step that loads the same artifact, instead of reading the parquet file back
 copy-on-write makes the shared frame safe: a step that changes its input gets its own copy.
 Another process (another orchestrator, ``artifact.load()`` elsewhere) reads the file.
 
+The profile costs little beside the write: each column is hashed and counted on its own thread
+(``hashlib`` and numpy release the GIL), and ``save`` starts the profile before it writes, so
+the two overlap.
+
 Importing this module pins the ZenML sources of ``pd.DataFrame`` and ``pd.Series`` (see
 :mod:`governance.materializers.type_sources`): recording their type then costs no scan of the
 installed distributions.
@@ -28,8 +32,10 @@ import hashlib
 import os
 import threading
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar
 
+import numpy as np
 import pandas as pd
 from zenml.enums import ArtifactType
 from zenml.io import fileio
@@ -44,25 +50,56 @@ RECENT_FRAMES = 2
 
 _recent: OrderedDict[str, pd.DataFrame] = OrderedDict()
 _recent_lock = threading.Lock()  # steps submitted in parallel store from several threads
+_background = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kit-profile")
+
+
+def _column_facts(values: pd.Series | pd.Index) -> tuple[bytes, int]:
+    """Return one column's (or the index's) digest and its count of missing values."""
+    digest = hashlib.sha256(f"{values.name!r}|{values.dtype}|{len(values)}".encode())
+    if isinstance(values, pd.RangeIndex):
+        digest.update(f"range({values.start},{values.stop},{values.step})".encode())
+        return digest.digest(), 0
+    array = values.to_numpy() if isinstance(values.dtype, np.dtype) else None
+    if array is not None and array.dtype.kind in "biufcmM":
+        digest.update(np.ascontiguousarray(array).view(np.uint8))  # raw values, no copy
+        missing = int(np.isnan(array).sum()) if array.dtype.kind in "fc" else 0
+        if array.dtype.kind in "mM":
+            missing = int(np.isnat(array).sum())
+    else:  # objects, strings, categoricals, nullable dtypes: pandas' value hashes
+        series = values if isinstance(values, pd.Series) else values.to_series(index=None)
+        digest.update(pd.util.hash_pandas_object(series, index=False).to_numpy().tobytes())
+        missing = int(values.isna().sum())
+    return digest.digest(), missing
+
+
+def _profile_facts(df: pd.DataFrame) -> tuple[str, int]:
+    """Return the frame's content hash and its missing cells, one thread per column at a time."""
+    columns = [df.iloc[:, i] for i in range(df.shape[1])]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        facts = list(pool.map(_column_facts, [df.index, *columns]))
+    digest = hashlib.sha256(repr([str(c) for c in df.columns]).encode())
+    for column_digest, _ in facts:
+        digest.update(column_digest)
+    return digest.hexdigest(), sum(missing for _, missing in facts[1:])
 
 
 def content_sha256(df: pd.DataFrame) -> str:
-    """Return a hash of a DataFrame's values, index, column names and dtypes."""
-    digest = hashlib.sha256()
-    digest.update(repr([(str(c), str(t)) for c, t in df.dtypes.items()]).encode())
-    digest.update(pd.util.hash_pandas_object(df, index=True).to_numpy().tobytes())
-    return digest.hexdigest()
+    """Return a SHA-256 of a DataFrame's values, index, column names and dtypes.
+
+    Numeric columns are hashed as their raw bytes; other columns through pandas' value hashes.
+    """
+    return _profile_facts(df)[0]
 
 
 def dataframe_profile(df: pd.DataFrame) -> dict[str, Any]:
     """Return the profile recorded as metadata: rows, columns, missing share and content hash."""
+    sha256, missing = _profile_facts(df)
     cells = df.shape[0] * df.shape[1]
-    missing = float(df.isna().to_numpy().sum() / cells) if cells else 0.0
     return {
         "rows": int(df.shape[0]),
         "columns": int(df.shape[1]),
-        "missing_share": round(missing, 6),
-        "content_sha256": content_sha256(df),
+        "missing_share": round(missing / cells, 6) if cells else 0.0,
+        "content_sha256": sha256,
     }
 
 
@@ -103,24 +140,30 @@ class DataFrameParquetMaterializer(BaseMaterializer):
             return pd.read_parquet(handle)
 
     def save(self, data: pd.DataFrame) -> None:
-        """Write ``data`` as parquet; column names must be strings (a parquet rule)."""
+        """Write ``data`` as parquet; column names must be strings (a parquet rule).
+
+        The profile is computed on a thread beside the write (both only read ``data``).
+        """
         bad = [c for c in data.columns if not isinstance(c, str)]
         if bad:
             raise TypeError(f"parquet needs string column names; rename these first: {bad[:5]}")
+        profiling = _background.submit(dataframe_profile, data)
+        self._profile = (id(data), profiling)
         path = os.path.join(self.uri, FILENAME)
         with fileio.open(path, "wb") as handle:
             data.to_parquet(handle, **parquet_options(data))
         _remember(self.uri, data)
 
+    def _profile_of(self, data: pd.DataFrame) -> dict[str, Any]:
+        started = getattr(self, "_profile", None)
+        if started is not None and started[0] == id(data):
+            return started[1].result()
+        return dataframe_profile(data)
+
     def extract_metadata(self, data: pd.DataFrame) -> dict[str, Any]:
         """Record the data profile (see :func:`dataframe_profile`)."""
-        profile = dataframe_profile(data)
-        self._hashed = (id(data), profile["content_sha256"])
-        return profile
+        return self._profile_of(data)
 
     def compute_content_hash(self, data: pd.DataFrame) -> str | None:
         """Let ZenML store the same content hash on the artifact version (hashed once)."""
-        hashed = getattr(self, "_hashed", None)
-        if hashed is not None and hashed[0] == id(data):
-            return hashed[1]
-        return content_sha256(data)
+        return self._profile_of(data)["content_sha256"]
