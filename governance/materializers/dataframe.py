@@ -53,34 +53,40 @@ _recent_lock = threading.Lock()  # steps submitted in parallel store from severa
 _background = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kit-profile")
 
 
-def _column_facts(values: pd.Series | pd.Index) -> tuple[bytes, int]:
-    """Return one column's (or the index's) digest and its count of missing values."""
-    digest = hashlib.sha256(f"{values.name!r}|{values.dtype}|{len(values)}".encode())
-    if isinstance(values, pd.RangeIndex):
-        digest.update(f"range({values.start},{values.stop},{values.step})".encode())
-        return digest.digest(), 0
-    array = values.to_numpy() if isinstance(values.dtype, np.dtype) else None
-    if array is not None and array.dtype.kind in "biufcmM":
-        digest.update(np.ascontiguousarray(array).view(np.uint8))  # raw values, no copy
-        missing = int(np.isnan(array).sum()) if array.dtype.kind in "fc" else 0
-        if array.dtype.kind in "mM":
-            missing = int(np.isnat(array).sum())
-    else:  # objects, strings, categoricals, nullable dtypes: pandas' value hashes
-        series = values if isinstance(values, pd.Series) else values.to_series(index=None)
-        digest.update(pd.util.hash_pandas_object(series, index=False).to_numpy().tobytes())
-        missing = int(values.isna().sum())
-    return digest.digest(), missing
+def _index_digest(index: pd.Index) -> bytes:
+    """Return a digest of the index (a range by its bounds, anything else by pandas' hashes)."""
+    digest = hashlib.sha256(f"{index.names!r}|{index.dtype}|{len(index)}".encode())
+    if isinstance(index, pd.RangeIndex):
+        digest.update(f"range({index.start},{index.stop},{index.step})".encode())
+    else:
+        digest.update(pd.util.hash_pandas_object(index).to_numpy().tobytes())
+    return digest.digest()
+
+
+def _column_facts(column: pd.Series) -> tuple[bytes, int]:
+    """Return one column's digest (name, dtype, values) and its count of missing values."""
+    digest = hashlib.sha256(f"{column.name!r}|{column.dtype}|{len(column)}".encode())
+    array = column.to_numpy() if isinstance(column.dtype, np.dtype) else None
+    if array is None or array.dtype.kind not in "biufcmM":
+        # objects, strings, categoricals, nullable dtypes: pandas' value hashes
+        digest.update(pd.util.hash_pandas_object(column, index=False).to_numpy().tobytes())
+        return digest.digest(), int(column.isna().sum())
+    digest.update(np.ascontiguousarray(array).view(np.uint8))  # raw values, no copy
+    kind = array.dtype.kind
+    missing = np.isnat(array) if kind in "mM" else np.isnan(array) if kind in "fc" else None
+    return digest.digest(), 0 if missing is None else int(missing.sum())
 
 
 def _profile_facts(df: pd.DataFrame) -> tuple[str, int]:
-    """Return the frame's content hash and its missing cells, one thread per column at a time."""
+    """Return the frame's content hash and its missing cells, a thread per column at a time."""
     columns = [df.iloc[:, i] for i in range(df.shape[1])]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        facts = list(pool.map(_column_facts, [df.index, *columns]))
-    digest = hashlib.sha256(repr([str(c) for c in df.columns]).encode())
+        index = pool.submit(_index_digest, df.index)
+        facts = list(pool.map(_column_facts, columns))
+    digest = hashlib.sha256(index.result())
     for column_digest, _ in facts:
         digest.update(column_digest)
-    return digest.hexdigest(), sum(missing for _, missing in facts[1:])
+    return digest.hexdigest(), sum(missing for _, missing in facts)
 
 
 def content_sha256(df: pd.DataFrame) -> str:

@@ -56,3 +56,20 @@ def test_the_profile_counts_missing_cells_of_every_kind(frame):
 def test_an_empty_frame_has_a_profile():
     profile = dataframe_profile(pd.DataFrame({"a": pd.Series([], dtype=float)}))
     assert profile["rows"] == 0 and profile["missing_share"] == 0.0
+
+
+def test_frames_with_a_multi_index_and_extension_dtypes_are_profiled():
+    frame = pd.DataFrame(
+        {
+            "stage": pd.Categorical(["a", None, "b"]),
+            "count": pd.array([1, None, 3], dtype="Int64"),
+            "note": pd.array(["p", None, "q"], dtype="string"),
+            "flag": [True, False, True],
+            "at": pd.to_datetime(["2026-01-01", None, "2026-01-02"]).tz_localize("UTC"),
+        },
+        index=pd.MultiIndex.from_tuples([("x", 1), ("y", 2), ("z", 3)]),
+    )
+    profile = dataframe_profile(frame)
+    assert profile["missing_share"] == round(4 / 15, 6)
+    moved = frame.set_axis(pd.MultiIndex.from_tuples([("x", 1), ("y", 2), ("z", 4)]))
+    assert content_sha256(moved) != profile["content_sha256"]
