@@ -8,7 +8,6 @@ functions on the data they actually receive.
 from __future__ import annotations
 
 import pandas as pd
-from imblearn.over_sampling import SMOTE
 from sklearn.decomposition import PCA
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
@@ -25,6 +24,10 @@ def apply_smote(
     features: pd.DataFrame, target: pd.Series, random_state: int = 42
 ) -> tuple[pd.DataFrame, pd.Series]:
     """Oversample the minority class with SMOTE until both classes are the same size."""
+    # Imported here, not at the top: imbalanced-learn pulls in scikit-learn's test utilities
+    # and pytest (about 0.3 s), which a run that does not oversample never needs.
+    from imblearn.over_sampling import SMOTE
+
     smote = SMOTE(random_state=random_state)
     resampled_x, resampled_y = smote.fit_resample(features, target)
     return (
