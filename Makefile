@@ -36,15 +36,15 @@ setup: install
 kit: setup
 	$(PY) scripts/run_notebooks.py --profile $(PROFILE)
 
-# Two phases: everything but the server tests on two workers, then the tests that start real
-# ZenML servers, after phase 1, so their start-up is not starved. In phase 1 the chapter chain's
-# tests run first on one worker and every other file stays on one worker (tests/xdist_groups.py).
-# Phase 2 runs its groups on two workers too: the room on one, the two-server chapter run and the
-# release's server tests on the other (each group starts servers of its own, on free ports).
-# Each phase lists its slowest tests: what to look at when the suite gets slower.
+# One session on TEST_WORKERS pytest-xdist workers (default: two per core, at most 8). The
+# suite keeps the cores busy only with more workers than cores: many tests wait on a server, a
+# kernel or a subprocess. The chapter chain's tests run first, on one worker, and every other
+# file stays on one worker (tests/xdist_groups.py); the server tests (the room, the two-server
+# chapter run, the release's server tests) start servers of their own, on free ports.
+# The slowest tests are listed at the end: what to look at when the suite gets slower.
+TEST_WORKERS ?= $(shell n=$$(( 2 * $$(nproc 2>/dev/null || echo 1) )); echo $$(( n > 8 ? 8 : n )))
 test: install
-	$(PY) -m pytest -n auto --dist loadgroup --durations=15 -m "not servers" tests
-	$(PY) -m pytest -n 2 --dist loadgroup --durations=10 -m servers tests
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=25 tests
 
 # The unit tier: no ZenML run and no subprocess (tests/tier_markers.py enforces both); <= 60 s.
 test-unit: install

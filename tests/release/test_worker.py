@@ -33,6 +33,16 @@ SEAMS = {
 SEAM_ENV = {"PYTHONPATH": str(Path(__file__).resolve().parent)}
 
 
+@pytest.fixture(autouse=True)
+def no_workers_before():
+    """Each test starts with no release worker in this process.
+
+    Tests that ran before on the same pytest worker (a promotion, an import) leave their side's
+    worker running, as a chapter does; the assertions here count this test's workers only.
+    """
+    remote.close_all()
+
+
 @pytest.fixture
 def seams(monkeypatch):
     for name, call in SEAMS.items():
