@@ -1,8 +1,9 @@
 """Which tests share a pytest-xdist worker under ``--dist loadgroup`` (``make test``).
 
 - Every test that uses the ``chain`` fixture is in the group ``chain``: the chapter chain runs
-  once per session, so all its tests must run where it ran. They go first, in their order, since
-  the chain is the session's longest piece of work.
+  once per session, so all its tests must run where it ran. They come first in the collection,
+  in their order; when the group starts is pytest-xdist's choice (it sorts groups by their
+  number of tests; see ``tests/README.md``).
 - Every other test is grouped by its file, as ``--dist loadfile`` would: a file's module-scoped
   fixtures (a trained model, a started service) are then built once, not on both workers.
 
