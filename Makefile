@@ -38,8 +38,8 @@ kit: setup
 
 # One session on TEST_WORKERS pytest-xdist workers (default: two per core, at most 8). The
 # suite keeps the cores busy only with more workers than cores: many tests wait on a server, a
-# kernel or a subprocess. The chapter chain's tests run first, on one worker, and every other
-# file stays on one worker (tests/xdist_groups.py); the server tests (the room, the two-server
+# kernel or a subprocess. The chapter chain's tests share one worker and every other file
+# stays on one worker (tests/xdist_groups.py); the server tests (the room, the two-server
 # chapter run, the release's server tests) start servers of their own, on free ports.
 # The slowest tests are listed at the end: what to look at when the suite gets slower.
 TEST_WORKERS ?= $(shell n=$$(( 2 * $$(nproc 2>/dev/null || echo 1) )); echo $$(( n > 8 ? 8 : n )))
