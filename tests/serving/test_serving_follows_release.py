@@ -132,9 +132,11 @@ def test_a_release_and_a_rollback_are_served_within_30_s_and_no_request_fails(fo
     model = following["model"]
     with Traffic(following["url"], following["key"]) as traffic:
         traffic.wait_for("v1", datetime.now(UTC) - WITHIN)
+        releasing = datetime.now(UTC)  # the deployment may swap before promote() returns
         promote(model, "v2", "production", reason="serving tests: a release while requests run")
         released = datetime.now(UTC)
         traffic.wait_for("v2", released)
+        rolling = datetime.now(UTC)
         back = rollback(model, actor="serving tests", reason="serving tests: roll back under load")
         rolled = datetime.now(UTC)
         traffic.wait_for("v1", rolled)
@@ -152,8 +154,8 @@ def test_a_release_and_a_rollback_are_served_within_30_s_and_no_request_fails(fo
         if e.decision == SERVED and (e.model_extra or {}).get("deployment") == NAME
     ]
     assert [(e.previous_holder, e.version) for e in swaps] == [("v1", "v2"), ("v2", "v1")]
-    assert released - WITHIN < _when(swaps[0]) < released + WITHIN
-    assert rolled < _when(swaps[1]) < rolled + WITHIN
+    assert releasing < _when(swaps[0]) < released + WITHIN
+    assert rolling < _when(swaps[1]) < rolled + WITHIN
     assert all(e.to_stage == "production" for e in swaps)
 
     assert all(_since(e) <= _when(e) for e in swaps)
