@@ -9,6 +9,12 @@ changed policy path or store gets a new worker. They stop when this process exit
 (``atexit``; a worker also stops by itself when its stdin closes, so a killed kernel leaves
 none behind) or on :func:`close_all`.
 
+A worker runs in a session of its own, so signals meant for its parent's process group do not
+reach it mid-operation; it is stopped by its parent. A Jupyter kernel that is asked to shut
+down signals every child in its group and waits up to 29 s for them to be gone, which a killed
+but not yet reaped worker never is: the kernel then ends only when its manager kills it, before
+its ``atexit`` stop has run.
+
 A worker that dies mid-operation raises :class:`SideError` of kind ``WorkerCrashed`` naming the
 side, the operation, the exit code or signal and the end of its stderr; the next call starts a
 new worker. A worker whose operation failed for another reason than one of the kit's refusals
@@ -184,6 +190,7 @@ def _spawn(label: str, env: dict[str, str], cwd: str) -> Worker:
         stderr=log,
         env=env,
         cwd=cwd,
+        start_new_session=True,
     )
     worker = Worker(label, process, log)
     _all[worker.pid] = worker

@@ -202,3 +202,41 @@ def test_a_variable_a_library_sets_keeps_the_worker_a_kit_variable_replaces_it(
     assert _run(production, "whoami")["pid"] == first
     monkeypatch.setenv("KIT_POLICY_PATH", str(tmp_path / "policy.yaml"))
     assert _run(production, "whoami")["pid"] != first
+
+
+@pytest.mark.pipeline
+def test_a_kernel_asked_to_shut_down_ends_by_itself_and_stops_its_worker(tmp_path):
+    """The kit's ``atexit`` stop runs: the kernel is not killed waiting on its idle worker.
+
+    ipykernel signals the children in its process group at shutdown and waits for them to be
+    gone; a worker in that group, killed but not yet reaped, would keep it waiting until its
+    manager kills it (exit code -9), and the kit's own stop would never run.
+    """
+    from jupyter_client import KernelManager
+
+    from lib.config import PROJECT_ROOT
+
+    manager = KernelManager(kernel_name="python3", transport="ipc", ip=str(tmp_path / "k"))
+    manager.start_kernel(cwd=str(PROJECT_ROOT))
+    client = manager.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=120)
+        printed: list[str] = []
+        reply = client.execute_interactive(
+            "from governance.release import remote\n"
+            "from governance.release.endpoints import Endpoint\n"
+            f"side = Endpoint('production', {str(tmp_path / 'store')!r})\n"
+            "remote.run_on(side, 'describe_store')\n"
+            "print(remote.running()[0])",
+            timeout=120,
+            output_hook=lambda m: printed.append(m["content"].get("text", "")),
+        )
+        assert reply["content"]["status"] == "ok", reply["content"]
+    finally:
+        client.stop_channels()
+    worker = int("".join(printed).strip())
+    kernel = manager.provisioner.process
+    manager.shutdown_kernel(now=False)  # a shutdown request, then a kill after 5 s
+    assert kernel.returncode == 0, f"the kernel was killed ({kernel.returncode}), not ended"
+    assert _gone(worker, within=30)
