@@ -12,15 +12,17 @@ executed copy also holds every cell's own duration (``metadata.papermill.duratio
 
 While one chapter runs, the next chapter's kernel starts and imports ZenML, pandas and
 scikit-learn (``WARM_IMPORTS``: imports only, no ZenML client and no store, so nothing a
-chapter binds first is bound early), so a chapter does not wait for its kernel; a finished
-chapter's kernel shuts down (its atexit handlers stop its release workers) while the next
-runs. This is ``--warm``; without it each kernel starts when its chapter runs.
+chapter binds first is bound early), so a chapter does not wait for its kernel, as a learner
+who opens a notebook in JupyterLab does not; a finished chapter's kernel shuts down (its
+atexit handlers stop its release workers) while the next runs. ``--cold`` starts each kernel
+when its chapter runs instead, and stops it before the next one starts.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import sys
 import threading
 import time
@@ -75,6 +77,7 @@ def load_parameters(profile: str) -> dict[str, dict]:
 
 
 _SOCKETS: Path | None = None
+_KERNEL_NUMBERS = itertools.count(1)
 
 
 def kernel_config() -> object:
@@ -82,6 +85,10 @@ def kernel_config() -> object:
 
     The sockets live in a short folder of this process's own (a Unix socket path is limited to
     about 100 characters, and runners started at the same time must not pick the same names).
+    Each kernel gets its own socket prefix in it: jupyter_client picks IPC names by looking for
+    files that exist, and a kernel creates its files only once it runs, so two kernels starting
+    together (the next chapter's, while one runs) would otherwise share sockets and read each
+    other's messages.
     """
     import atexit
     import shutil
@@ -95,7 +102,7 @@ def kernel_config() -> object:
         atexit.register(shutil.rmtree, _SOCKETS, ignore_errors=True)
     config = Config()
     config.KernelManager.transport = "ipc"
-    config.KernelManager.ip = str(_SOCKETS / "kernel")
+    config.KernelManager.ip = str(_SOCKETS / f"k{next(_KERNEL_NUMBERS)}")
     return config
 
 
@@ -255,9 +262,9 @@ def main(argv: list[str] | None = None) -> int:
         "--notebooks-dir", type=Path, default=NOTEBOOKS_DIR, help="where the chapters are"
     )
     parser.add_argument(
-        "--warm",
+        "--cold",
         action="store_true",
-        help="start each chapter's kernel (and its imports) while the previous chapter runs",
+        help="start each chapter's kernel when the chapter runs, not during the one before",
     )
     args = parser.parse_args(argv)
 
@@ -267,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     profile = load_parameters(args.profile)
     args.output_dir.mkdir(parents=True, exist_ok=True)
     results: list[ChapterResult] = []
-    warm = (lambda nb: WarmKernel(nb.parent)) if args.warm else (lambda nb: None)
+    warm = (lambda nb: None) if args.cold else (lambda nb: WarmKernel(nb.parent))
     used: list[WarmKernel] = []
     kernel = warm(notebooks[0])
     with tqdm(notebooks, unit="chapter", file=sys.stderr) as bar:

@@ -1,7 +1,8 @@
-"""The papermill runner: order, reports, and a failing chapter stopping the chain."""
+"""The papermill runner: order, reports, kernels, and a failing chapter stopping the chain."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -93,3 +94,30 @@ def test_an_unknown_profile_is_refused_with_the_known_ones(chain, tmp_path):
     result = _run(chain, tmp_path / "build", "--profile", "nope")
     assert result.returncode != 0
     assert "unknown profile 'nope'" in result.stderr and "default" in result.stderr
+
+
+def _record(marks: Path, name: str, sleep: float = 0.0) -> str:
+    """A cell that writes this kernel's pid, its start and when the cell ended to ``marks``."""
+    return (
+        "import json, os, pathlib, time\n"
+        "import psutil\n"
+        f"time.sleep({sleep})\n"
+        f"pathlib.Path({str(marks / name)!r}).write_text(json.dumps({{'pid': os.getpid(), "
+        "'started': psutil.Process().create_time(), 'ended': time.time()}))"
+    )
+
+
+@pytest.mark.parametrize("flags, early", [((), True), (("--cold",), False)], ids=["warm", "cold"])
+def test_each_chapter_has_a_kernel_of_its_own_started_during_the_one_before(tmp_path, flags, early):
+    """By default the next kernel starts while a chapter runs; ``--cold`` starts it after."""
+    folder, marks = tmp_path / "notebooks", tmp_path / "marks"
+    folder.mkdir()
+    marks.mkdir()
+    _chapter(folder, "01_first", _record(marks, "01", sleep=3))
+    _chapter(folder, "02_second", _record(marks, "02"))
+    result = _run(folder, tmp_path / "build", *flags)
+    assert result.returncode == 0, result.stderr
+    first, second = (json.loads((marks / name).read_text()) for name in ("01", "02"))
+    assert first["pid"] != second["pid"]
+    assert second["ended"] > first["ended"], "the second chapter ran before the first ended"
+    assert (second["started"] < first["ended"]) is early, (first, second)
