@@ -97,13 +97,19 @@ def test_an_unknown_profile_is_refused_with_the_known_ones(chain, tmp_path):
 
 
 def _record(marks: Path, name: str, sleep: float = 0.0) -> str:
-    """A cell that writes this kernel's pid, its start and when the cell ended to ``marks``."""
+    """A cell that writes this kernel's pid, its start and when the cell ended to ``marks``.
+
+    Both times are seconds since boot: the kernel's start from ``/proc/self/stat`` (in clock
+    ticks), the cell's end from ``CLOCK_BOOTTIME``. psutil's ``create_time()`` adds the boot time,
+    which Linux gives in whole seconds, so it can be up to a second off ``time.time()``.
+    """
     return (
         "import json, os, pathlib, time\n"
-        "import psutil\n"
         f"time.sleep({sleep})\n"
+        "ticks = int(pathlib.Path('/proc/self/stat').read_text().rsplit(')', 1)[1].split()[19])\n"
         f"pathlib.Path({str(marks / name)!r}).write_text(json.dumps({{'pid': os.getpid(), "
-        "'started': psutil.Process().create_time(), 'ended': time.time()}))"
+        "'started': ticks / os.sysconf('SC_CLK_TCK'), "
+        "'ended': time.clock_gettime(time.CLOCK_BOOTTIME)}))"
     )
 
 
