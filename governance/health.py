@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import http.client
+import os
 import socket
+import tempfile
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from pathlib import Path
 
 import psutil
 
@@ -28,7 +32,8 @@ def is_healthy(url: str, timeout: float = 2.0) -> bool:
     try:
         with urllib.request.urlopen(f"{url.rstrip('/')}/health", timeout=timeout) as response:
             return response.status == 200
-    except (urllib.error.URLError, OSError, ValueError):
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException):
+        # HTTPException: something that is not an HTTP service holds the port (a database)
         return False
 
 
@@ -53,8 +58,44 @@ def wait_healthy(
         time.sleep(interval)
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that is free now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+PORT_RESERVATIONS = Path(tempfile.gettempdir()) / "kit-ports"
+"""Ports :func:`free_port` handed out, one empty file each, shared by every process here."""
+RESERVATION_SECONDS = 3600.0
+
+
+def reserve_port(port: int, folder: Path = PORT_RESERVATIONS) -> bool:
+    """Claim ``port`` for this machine's kit processes; False if another claimed it lately.
+
+    A claim is a file created with ``O_EXCL``, so two processes cannot both win it. A claim
+    older than :data:`RESERVATION_SECONDS` is taken over.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    marker = folder / str(port)
+    try:
+        os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+        return True
+    except FileExistsError:
+        try:
+            if time.time() - marker.stat().st_mtime < RESERVATION_SECONDS:
+                return False
+            os.utime(marker)  # a stale claim: take it over
+            return True
+        except FileNotFoundError:
+            return reserve_port(port, folder)
+
+
+def free_port(folder: Path = PORT_RESERVATIONS) -> int:
+    """A TCP port on 127.0.0.1 that is free now and that no kit process here claimed lately.
+
+    The port is free only until someone binds it. Between choosing a port and starting a
+    service on it, another process may have been handed the same one: parallel tests did, and a
+    server then found a MariaDB on its port. So every port handed out is claimed first
+    (:func:`reserve_port`), and one claimed in the last hour is not handed out again.
+    """
+    for _ in range(100):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        if reserve_port(port, folder):
+            return port
+    raise RuntimeError(f"no unclaimed free port after 100 tries; claims are in {folder}")
