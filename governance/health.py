@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import http.client
 import os
 import socket
@@ -58,30 +59,26 @@ def wait_healthy(
         time.sleep(interval)
 
 
-PORT_RESERVATIONS = Path(tempfile.gettempdir()) / "kit-ports"
-"""Ports :func:`free_port` handed out, one empty file each, shared by every process here."""
+PORT_RESERVATIONS = Path(tempfile.gettempdir()) / f"kit-ports-{os.getuid()}"
+"""Ports :func:`free_port` handed out, one empty file each, shared by this user's processes."""
 RESERVATION_SECONDS = 3600.0
 
 
 def reserve_port(port: int, folder: Path = PORT_RESERVATIONS) -> bool:
-    """Claim ``port`` for this machine's kit processes; False if another claimed it lately.
+    """Claim ``port`` for this user's kit processes; False if another claimed it lately.
 
-    A claim is a file created with ``O_EXCL``, so two processes cannot both win it. A claim
-    older than :data:`RESERVATION_SECONDS` is taken over.
+    A claim is the file ``folder/<port>``; one older than :data:`RESERVATION_SECONDS` is taken
+    over. Claims are checked and made under a lock on ``folder/.lock``, so two processes cannot
+    both win a port, a stale one included.
     """
     folder.mkdir(parents=True, exist_ok=True)
     marker = folder / str(port)
-    try:
-        os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+    with open(folder / ".lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if marker.exists() and time.time() - marker.stat().st_mtime < RESERVATION_SECONDS:
+            return False
+        marker.touch()  # a stale claim's file gets the time of now
         return True
-    except FileExistsError:
-        try:
-            if time.time() - marker.stat().st_mtime < RESERVATION_SECONDS:
-                return False
-            os.utime(marker)  # a stale claim: take it over
-            return True
-        except FileNotFoundError:
-            return reserve_port(port, folder)
 
 
 def free_port(folder: Path = PORT_RESERVATIONS) -> int:
