@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,8 +21,21 @@ from typing import Any
 import pandas as pd
 
 from governance.policy import METRIC_NAMES
+from lib.config import STATE_DIR
 
 TAMPERINGS: tuple[str, ...] = ("byte", "rehash")
+
+# Where the attack copies go by default: inside the kit's state folder, so a chapter run leaves
+# nothing in the system's temporary folder and `make reset` removes them with the rest.
+ATTACKS_DIR: Path = STATE_DIR / "attacks"
+
+
+def _fresh_copy(bundle: str | Path, into: str | Path | None, name: str) -> Path:
+    """Copy ``bundle`` to ``into/name`` (default parent :data:`ATTACKS_DIR`), replacing any."""
+    target = Path(into or ATTACKS_DIR) / name
+    if target.exists():
+        shutil.rmtree(target)
+    return Path(shutil.copytree(bundle, target))
 
 
 def thresholds_table(candidate: Mapping[str, Any] | None = None) -> pd.DataFrame:
@@ -91,14 +103,14 @@ def tampered_copy(bundle: str | Path, how: str = "byte", into: str | Path | None
         how: ``byte`` flips one byte of the model file; ``rehash`` claims a perfect F1 in
             ``metrics.json`` and writes the new file's hash into the manifest, without a new
             signature (what someone without the key could do).
-        into: Parent folder of the copy (default: a new temporary folder).
+        into: Parent folder of the copy (default: :data:`ATTACKS_DIR`). A copy of the same
+            name left there by an earlier run is replaced.
     """
     from governance.bundle import MANIFEST, MODEL_FILE, file_sha256
 
     if how not in TAMPERINGS:
         raise ValueError(f"how must be one of {', '.join(TAMPERINGS)}; got {how!r}")
-    parent = Path(into) if into else Path(tempfile.mkdtemp(prefix="kit-tampered-"))
-    copy = Path(shutil.copytree(bundle, parent / f"{Path(bundle).name}-{how}"))
+    copy = _fresh_copy(bundle, into, f"{Path(bundle).name}-{how}")
     if how == "byte":
         model_file = copy / MODEL_FILE
         data = bytearray(model_file.read_bytes())
@@ -127,15 +139,15 @@ def resigned_copy(
         key: The Ed25519 private key that signs the copy.
         version: The source version the copy claims (default: the bundle's own). It also gets
             its own ``model_version_id``, so production sees a distinct source version.
-        into: Parent folder of the copy (default: a new temporary folder).
+        into: Parent folder of the copy (default: :data:`ATTACKS_DIR`). A copy of the same
+            name left there by an earlier run is replaced.
     """
     from governance.bundle import MANIFEST, SIGNATURE, read_json, seal, write_json
 
-    parent = Path(into) if into else Path(tempfile.mkdtemp(prefix="kit-resigned-"))
     manifest = read_json(bundle, MANIFEST)
     source = read_json(bundle, "source.json")
     number = int(source["model_version"] if version is None else version)
-    copy = Path(shutil.copytree(bundle, parent / f"{Path(bundle).name}-v{number}"))
+    copy = _fresh_copy(bundle, into, f"{Path(bundle).name}-v{number}")
     for name in (MANIFEST, SIGNATURE):
         (copy / name).unlink()
     exported_at = datetime.now(UTC).isoformat()

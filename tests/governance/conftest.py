@@ -21,7 +21,8 @@ from governance.health import free_port
 
 # A temporary store when the suite-level conftest has not chosen one (this file runs first
 # when tests/governance is collected on its own).
-os.environ.setdefault("ZENML_CONFIG_PATH", tempfile.mkdtemp(prefix="kit-governance-zenml-"))
+if "ZENML_CONFIG_PATH" not in os.environ:
+    os.environ["ZENML_CONFIG_PATH"] = tempfile.mkdtemp(prefix="kit-governance-zenml-")
 os.environ.setdefault("ZENML_ANALYTICS_OPT_IN", "false")
 os.environ.setdefault("ZENML_ENABLE_RICH_TRACEBACK", "false")
 

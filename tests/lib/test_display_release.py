@@ -102,3 +102,22 @@ def test_plot_drift_draws_one_bar_group_per_batch_with_the_policy_lines():
     ax = figure.axes[0]
     assert {"batch", "shifted"} <= {t.get_text() for t in ax.get_legend().get_texts()}
     assert len(ax.patches) == 10  # 5 features x 2 batches
+
+
+def test_copies_go_under_the_state_folder_by_default_and_a_rerun_replaces_them(
+    bundle, tmp_path, monkeypatch
+):
+    import lib.display.release as release
+
+    monkeypatch.setattr(release, "ATTACKS_DIR", tmp_path / "state" / "attacks")
+    first = tampered_copy(bundle, "byte")
+    assert first.parent == tmp_path / "state" / "attacks"
+    (first / "left-over").write_text("from an earlier run")
+    again = tampered_copy(bundle, "byte")  # the chapter run a second time
+    assert again == first and not (again / "left-over").exists()
+    with pytest.raises(BundleError, match="hash mismatch"):
+        verify_bundle(again, TRUSTED)
+    write_json(bundle, "source.json", {"model_version": 7, "model_version_id": "abc-000007"})
+    seal(bundle, KEY, {"model": "m", "version": 7, "source": "dev-staging"})
+    resigned = resigned_copy(bundle, KEY)
+    assert resigned.parent == first.parent and verify_bundle(resigned, TRUSTED)["model"] == "m"

@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import uuid
 from pathlib import Path
 
@@ -19,7 +18,9 @@ from governance.ledger import read_ledger
 pytestmark = pytest.mark.pipeline
 
 ROOT = Path(__file__).resolve().parents[2]
-_EMPTY_REPOSITORY = Path(tempfile.mkdtemp(prefix="kit-scripts-norepo-"))
+# An empty folder inside the suite's own temporary root (tests/conftest.py), removed with it.
+_EMPTY_REPOSITORY = Path(os.environ["ZENML_REPOSITORY_PATH"]).parent / "no-repository"
+_EMPTY_REPOSITORY.mkdir(exist_ok=True)
 GOOD = {"accuracy": 0.97, "precision": 0.96, "recall": 0.96, "f1": 0.96, "roc_auc": 0.99}
 
 
