@@ -4,9 +4,11 @@
     python scripts/benchmarks/room.py --learners 12 --db mariadb   # the issue's goal
 
 It starts a dev-staging server of its own (free port, its own state folder; ``--db`` chooses
-its database), runs one learner alone for the solo time, then N learners at once, each with
-its own ``LEARNER`` id and its own papermill kernels. It reports, per chapter, p50 and p95
-against the solo time and the bound ``1.3 x N / cores x solo``; failed cells; the server's peak
+its database), runs one learner alone ``--solo-runs`` times, one after another, then N learners
+at once, each with its own ``LEARNER`` id and its own papermill kernels. A chapter's solo time
+is the median of its solo runs: one run of a 7-second chapter moves by 10 % from run to run,
+and the bound moves with it. It reports, per chapter, p50 and p95 against the solo time and
+the bound ``1.3 x N / cores x solo``; failed cells; the server's peak
 RSS (and MariaDB's); and each learner's end state read back from the server with
 ``scripts/cohort.py --json``: their own model, the solo learner's versions and stages, and an
 intact ledger. ``--fail-learner ID`` gives one more learner a classifier that does not exist,
@@ -42,6 +44,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--learners", type=int, default=3, help="learners at once (N)")
     parser.add_argument("--db", choices=("sqlite", "mariadb"), default="sqlite")
+    parser.add_argument(
+        "--solo-runs",
+        type=_positive,
+        default=3,
+        help="solo learners run one after another; a chapter's solo time is their median",
+    )
     parser.add_argument("--fail-learner", default="", help="one more learner whose run fails")
     parser.add_argument("--state-dir", type=Path, help="default: a temporary folder, removed")
     parser.add_argument("--json", type=Path, help="also write the report here")
@@ -52,6 +60,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--classifier", default="", help=argparse.SUPPRESS)
     return parser
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 # -- one learner: chapters 01-04 in order, each timed --------------------------------------
@@ -241,10 +256,13 @@ def room(args: argparse.Namespace) -> dict:
                 check=True,
             ).stdout
         )
-        started, busy = time.perf_counter(), _busy_seconds()
-        solo = _learner(SOLO, bound, out)
-        solo_seconds = time.perf_counter() - started
-        cpu = {"solo": _busy_seconds() - busy}
+        solo, solo_seconds, solo_busy = [], [], 0.0
+        for name in _solo_names(args.solo_runs):
+            started, busy = time.perf_counter(), _busy_seconds()
+            solo.append(_learner(name, bound, out))
+            solo_seconds.append(time.perf_counter() - started)
+            solo_busy += _busy_seconds() - busy
+        cpu = {"solo": solo_busy / len(solo)}
         learners = [f"l{i:02d}" for i in range(1, args.learners + 1)]
         jobs = [(name, "") for name in learners]
         if args.fail_learner:
@@ -266,7 +284,7 @@ def room(args: argparse.Namespace) -> dict:
         if not args.keep_up:
             subprocess.run([*servers, "down"], env=env, cwd=ROOT, capture_output=True, timeout=300)
     report = _report(args, solo, solo_seconds, runs, room_seconds, board, sampler, state, learners)
-    report["cpu"] = _cpu_use(cpu, solo_seconds, room_seconds, len(jobs))
+    report["cpu"] = _cpu_use(cpu, statistics.mean(solo_seconds), room_seconds, len(jobs))
     report["server_url"] = server.url
     report["environment"] = {
         k: env[k] for k in ("KIT_STATE_DIR", "KIT_DEV_STAGING_PORT", "KIT_MARIADB_PORT")
@@ -274,10 +292,26 @@ def room(args: argparse.Namespace) -> dict:
     return report
 
 
+def _solo_names(runs: int) -> list[str]:
+    """``solo``, then ``solo2``, ``solo3``, ...: each solo run has a model of its own."""
+    return [SOLO if i == 1 else f"{SOLO}{i}" for i in range(1, runs + 1)]
+
+
+def _solo_times(solo: list[list[dict]]) -> dict[str, list[float]]:
+    """Each chapter's seconds in every solo run; a chapter that failed in any run has none."""
+    times: dict[str, list[float]] = {}
+    for chapter in CHAPTERS:
+        ran = [r for run in solo for r in run if r["chapter"] == chapter]
+        if len(ran) == len(solo) and all(r["status"] == "ok" for r in ran):
+            times[chapter] = [r["seconds"] for r in ran]
+    return times
+
+
 def _report(args, solo, solo_seconds, runs, room_seconds, board, sampler, state, learners):
     cores = os.cpu_count() or 1
     n = args.learners
-    solo_times = {r["chapter"]: r["seconds"] for r in solo if r["status"] == "ok"}
+    solo_runs = _solo_times(solo)
+    solo_times = {chapter: statistics.median(times) for chapter, times in solo_runs.items()}
     chapters = {}
     for chapter in CHAPTERS:
         times = [
@@ -293,6 +327,7 @@ def _report(args, solo, solo_seconds, runs, room_seconds, board, sampler, state,
         p95 = _percentile(times, 95)
         chapters[chapter] = {
             "solo": solo_times[chapter],
+            "solo_runs": solo_runs[chapter],
             "p50": _percentile(times, 50),
             "p95": p95,
             "bound": bound,
@@ -335,6 +370,7 @@ def _report(args, solo, solo_seconds, runs, room_seconds, board, sampler, state,
         "cores": cores,
         "load_average": os.getloadavg(),
         "solo_seconds": solo_seconds,
+        "solo_runs": len(solo),
         "room_seconds": room_seconds,
         "chapters": chapters,
         "failed_cells": failed_cells,
@@ -391,13 +427,17 @@ def _print(report: dict) -> None:
         f"room: {report['learners']} learners on {report['db']}, {report['cores']} cores, "
         f"load average at the end {report['load_average'][0]:.1f}"
     )
-    print(f"solo 01-04: {report['solo_seconds']:.0f} s; room: {report['room_seconds']:.0f} s")
-    print(f"{'chapter':<8}{'solo s':>8}{'p50 s':>8}{'p95 s':>8}{'bound s':>9}  ok")
+    solos = ", ".join(f"{s:.0f}" for s in report["solo_seconds"])
+    print(
+        f"solo 01-04: {solos} s ({report['solo_runs']} runs); room: {report['room_seconds']:.0f} s"
+    )
+    print(f"{'chapter':<8}{'solo s':>8}{'p50 s':>8}{'p95 s':>8}{'bound s':>9}  ok  solo runs s")
     for chapter, c in report["chapters"].items():
         if "p95" in c:
             print(
                 f"{chapter:<8}{c['solo']:>8.1f}{c['p50']:>8.1f}{c['p95']:>8.1f}"
-                f"{c['bound']:>9.1f}  {'yes' if c['within_bound'] else 'NO'}"
+                f"{c['bound']:>9.1f}  {'yes' if c['within_bound'] else 'NO ':<3} "
+                + " ".join(f"{s:.1f}" for s in c["solo_runs"])
             )
         else:
             print(f"{chapter:<8}  not measured ({c['runs']} runs)")

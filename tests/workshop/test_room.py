@@ -60,6 +60,8 @@ def room(tmp_path_factory) -> dict:
         "mariadb",
         "--fail-learner",
         FAILING,
+        "--solo-runs",
+        "1",
         "--state-dir",
         str(work / "state"),
         "--json",
