@@ -297,13 +297,17 @@ def _solo_names(runs: int) -> list[str]:
     return [SOLO if i == 1 else f"{SOLO}{i}" for i in range(1, runs + 1)]
 
 
-def _solo_times(solo: list[list[dict]]) -> dict[str, list[float]]:
-    """Each chapter's seconds in every solo run; a chapter that failed in any run has none."""
-    times: dict[str, list[float]] = {}
+def _solo_times(solo: list[list[dict]]) -> dict[str, dict]:
+    """Each chapter's seconds in every solo run and their median (the chapter's solo time).
+
+    A chapter that failed or never ran in any solo run has none.
+    """
+    times: dict[str, dict] = {}
     for chapter in CHAPTERS:
         ran = [r for run in solo for r in run if r["chapter"] == chapter]
         if len(ran) == len(solo) and all(r["status"] == "ok" for r in ran):
-            times[chapter] = [r["seconds"] for r in ran]
+            seconds = [r["seconds"] for r in ran]
+            times[chapter] = {"median": statistics.median(seconds), "runs": seconds}
     return times
 
 
@@ -311,7 +315,7 @@ def _report(args, solo, solo_seconds, runs, room_seconds, board, sampler, state,
     cores = os.cpu_count() or 1
     n = args.learners
     solo_runs = _solo_times(solo)
-    solo_times = {chapter: statistics.median(times) for chapter, times in solo_runs.items()}
+    solo_times = {chapter: times["median"] for chapter, times in solo_runs.items()}
     chapters = {}
     for chapter in CHAPTERS:
         times = [
@@ -327,7 +331,7 @@ def _report(args, solo, solo_seconds, runs, room_seconds, board, sampler, state,
         p95 = _percentile(times, 95)
         chapters[chapter] = {
             "solo": solo_times[chapter],
-            "solo_runs": solo_runs[chapter],
+            "solo_runs": solo_runs[chapter]["runs"],
             "p50": _percentile(times, 50),
             "p95": p95,
             "bound": bound,
