@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from lib.config import NOTEBOOKS_DIR, PROJECT_ROOT
+from lib.config import NOTEBOOKS_DIR
+from workshop.exercises import CHAPTER_GLOB, WORKSHOP_DIR
 
 pytestmark = pytest.mark.unit
 
@@ -23,8 +24,9 @@ LEAVES_FILES = {"mkdtemp", "mkstemp"}
 
 
 def notebooks() -> list[Path]:
-    exercises = PROJECT_ROOT / "workshop" / "exercises"
-    return sorted(NOTEBOOKS_DIR.glob("0[0-9]_*.ipynb")) + sorted(exercises.glob("0[0-9]_*.ipynb"))
+    """Every chapter (00 included) and every exercise copy."""
+    folders = (NOTEBOOKS_DIR, WORKSHOP_DIR / "exercises")
+    return [path for folder in folders for path in sorted(folder.glob(CHAPTER_GLOB))]
 
 
 def leftover_calls(notebook: Path) -> list[str]:

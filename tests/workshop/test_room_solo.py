@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
-
-from lib.config import PROJECT_ROOT
+from benchmarks import room  # scripts/ is on pytest's path (pyproject.toml)
 
 pytestmark = pytest.mark.unit
-
-_spec = importlib.util.spec_from_file_location(
-    "room_benchmark", Path(PROJECT_ROOT) / "scripts" / "benchmarks" / "room.py"
-)
-room = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(room)
 
 
 def _run(**seconds: float) -> list[dict]:
