@@ -51,11 +51,14 @@ def two_servers(zenml_store):
     """Both servers on MariaDB on free ports; returns ``{side: url}``. Stopped afterwards.
 
     The chapters run on MariaDB, the database a room uses; the server tests keep a SQLite case.
+    One process per server: a second one only shares a room's load (the room test runs two),
+    and here it would cost another ZenML start-up per side.
     """
     if not server_processes.mariadb_installed():  # .ci/run installs it and fails on a skip
         pytest.skip("needs MariaDB: apt-get install -y mariadb-server")
     ports = {var: str(free_port()) for var in servers.PORT_ENV_VARS.values()}
     ports[server_processes.MARIADB_PORT_ENV_VAR] = str(free_port())
+    ports[server_processes.WORKERS_ENV_VAR] = "1"
     os.environ.update(ports)
     signing_key(STATE_DIR, create=True)
     started = _script("up", "--db", "mariadb")

@@ -73,7 +73,8 @@ class Servers:
 def local_servers(state_dir) -> Iterator[Servers]:
     """Both kit servers on MariaDB on free loopback ports, started by ``servers.py up``.
 
-    MariaDB is the database a room runs on; ``test_servers.py`` keeps a SQLite case.
+    MariaDB is the database a room runs on; ``test_servers.py`` keeps a SQLite case. One
+    process per server: the room test covers two (``KIT_SERVER_WORKERS``' default).
     """
     if not server_processes.mariadb_installed():  # .ci/run installs it and fails on a skip
         pytest.skip("needs MariaDB: apt-get install -y mariadb-server")
@@ -84,7 +85,7 @@ def local_servers(state_dir) -> Iterator[Servers]:
     }
     for name, value in env.items():
         os.environ[name] = value  # endpoint() resolves the kit servers' ports from these
-    handle = Servers(state_dir, env)
+    handle = Servers(state_dir, {**env, server_processes.WORKERS_ENV_VAR: "1"})
     result = handle.script("up", "--db", "mariadb")
     if result.returncode != 0:
         handle.script("down")
