@@ -9,6 +9,9 @@ changed policy path or store gets a new worker. They stop when this process exit
 (``atexit``; a worker also stops by itself when its stdin closes, so a killed kernel leaves
 none behind) or on :func:`close_all`.
 
+On Linux a worker is forked from a fork server that has imported ZenML once
+(:mod:`governance.release.forkserver`), instead of starting and importing ZenML itself.
+
 A worker runs in a session of its own, so signals meant for its parent's process group do not
 reach it mid-operation; it is stopped by its parent. A Jupyter kernel that is asked to shut
 down signals every child in its group and waits up to 29 s for them to be gone, which a killed
@@ -38,6 +41,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from governance import servers
+from governance.release import forkserver
 from governance.release.endpoints import CLIENT_VARIABLES, Endpoint
 from governance.release.errors import SideError, UnreachableError
 from governance.release.worker import call_of
@@ -93,7 +97,7 @@ class Worker:
     """One running worker process: its pipes, its stderr log and who it works for."""
 
     label: str
-    process: subprocess.Popen
+    process: subprocess.Popen | forkserver.ForkedProcess
     log: IO[bytes]
     started: float = field(default_factory=time.monotonic)
     _pending: bytes = b""
@@ -182,7 +186,16 @@ def _key(env: dict[str, str], cwd: str) -> tuple:
 
 
 def _spawn(label: str, env: dict[str, str], cwd: str) -> Worker:
+    """Fork the worker from a fork server where there is one, else start it as a process."""
     log = tempfile.TemporaryFile()
+    if forkserver.available():
+        try:
+            worker = Worker(label, forkserver.spawn(env, cwd, log, CLIENT_VARIABLES), log)
+        except (forkserver.ForkServerError, OSError):
+            pass  # the fork server is stopped; this worker starts on its own, the next forks
+        else:
+            _all[worker.pid] = worker
+            return worker
     process = subprocess.Popen(
         [sys.executable, "-m", "governance.release.worker"],
         stdin=subprocess.PIPE,
@@ -327,6 +340,7 @@ def close_all() -> None:
         worker.stop(wait=False)
     for worker in workers:
         worker.stop()
+    forkserver.stop_all()
 
 
 atexit.register(close_all)

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from governance.release import remote
-from governance.release.endpoints import Endpoint
+from governance.release import forkserver, remote
+from governance.release.endpoints import CLIENT_VARIABLES, Endpoint
 from governance.release.errors import SideError
 from governance.release.worker import OPERATIONS
 
@@ -87,6 +87,64 @@ def test_each_side_has_its_own_worker_bound_to_its_own_store(seams, tmp_path):
     assert first["pid"] != second["pid"]
     assert first["config"] == staging.location and second["config"] == production.location
     assert sorted(remote.running()) == sorted([first["pid"], second["pid"]])
+
+
+def _parent_of(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def _environment_of(pid: int) -> dict[str, str]:
+    pairs = Path(f"/proc/{pid}/environ").read_bytes().decode().split("\0")
+    return dict(pair.split("=", 1) for pair in pairs if "=" in pair)
+
+
+needs_fork = pytest.mark.skipif(not forkserver.available(), reason="workers are forked on Linux")
+
+
+@needs_fork
+@pytest.mark.pipeline
+def test_both_sides_fork_from_one_server_that_holds_neither_sides_variables(
+    seams, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("KIT_SIGNING_KEY_PATH", str(tmp_path / "key"))  # a KIT_ variable
+    staging, production = _side(tmp_path, "dev-staging"), _side(tmp_path, "production")
+    first, second = _run(staging, "whoami"), _run(production, "whoami")
+    (server,) = forkserver.running()
+    assert _parent_of(first["pid"]) == _parent_of(second["pid"]) == server
+    assert os.getsid(first["pid"]) == first["pid"]  # a session of its own, as a spawned one
+    # each worker's ZenML client is set up after the fork, from its own variables
+    assert str(tmp_path / "dev-staging-store") in _run(staging, "describe_store")["url"]
+    assert str(tmp_path / "production-store") in _run(production, "describe_store")["url"]
+    assert first["config"] == staging.location and second["config"] == production.location
+    # what /proc shows of a forked worker is its server's start-up environment, and that has
+    # no side's variables: store URLs and API keys travel in the request only
+    for pid in (server, second["pid"]):
+        held = _environment_of(pid)
+        assert not [name for name in held if name in CLIENT_VARIABLES or name.startswith("KIT_")]
+
+
+@needs_fork
+@pytest.mark.pipeline
+def test_a_killed_fork_server_is_replaced_and_its_workers_keep_serving(seams, tmp_path):
+    staging = _side(tmp_path, "dev-staging")
+    before = _run(staging, "whoami")["pid"]
+    (server,) = forkserver.running()
+    os.kill(server, signal.SIGKILL)
+    deadline = time.monotonic() + 15
+    while server in forkserver.running():  # running() reaps it once it has died
+        assert time.monotonic() < deadline, "the fork server outlived SIGKILL"
+        time.sleep(0.05)
+    assert _run(staging, "whoami")["pid"] == before  # a forked worker does not need its server
+    later = _run(_side(tmp_path, "production"), "whoami")["pid"]
+    (replacement,) = forkserver.running()
+    assert replacement != server and _parent_of(later) == replacement
+
+
+@pytest.mark.pipeline
+def test_with_the_fork_server_off_a_worker_is_a_process_of_its_own(seams, tmp_path, monkeypatch):
+    monkeypatch.setenv(forkserver.DISABLE_ENV_VAR, "1")
+    pid = _run(_side(tmp_path), "whoami")["pid"]
+    assert _parent_of(pid) == os.getpid() and forkserver.running() == []
 
 
 @pytest.mark.pipeline
