@@ -25,6 +25,7 @@ still watches it (through a pidfd). It exits when the caller's end of the socket
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import json
 import os
@@ -243,12 +244,20 @@ def running() -> list[int]:
 
 
 def stop_all() -> None:
-    """Stop every fork server this process started (workers already forked keep running)."""
+    """Stop every fork server this process started (workers already forked keep running).
+
+    Registered at exit, after :func:`governance.release.remote.close_all` (which stops the
+    workers and keeps the fork servers for the next ones). A fork server also ends by itself
+    when its caller does: its end of the socket closes.
+    """
     with _servers_lock:
         stopping = list(_servers.values())
         _servers.clear()
     for server in stopping:
         server.stop()
+
+
+atexit.register(stop_all)  # imported before remote registers close_all, so it runs after it
 
 
 # -- the fork server's side ---------------------------------------------------------------

@@ -340,7 +340,6 @@ def close_all() -> None:
         worker.stop(wait=False)
     for worker in workers:
         worker.stop()
-    forkserver.stop_all()
 
 
 atexit.register(close_all)
