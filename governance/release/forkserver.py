@@ -169,18 +169,18 @@ class ForkServer:
         stdin_read, stdin_write = os.pipe()
         stdout_read, stdout_write = os.pipe()
         try:
-            reply = self._ask({"env": env, "cwd": cwd}, [stdin_read, stdout_write, stderr.fileno()])
+            try:
+                message = {"env": env, "cwd": cwd}
+                reply = self._ask(message, [stdin_read, stdout_write, stderr.fileno()])
+            finally:  # the worker holds its own copies now: its pipes end when it does
+                os.close(stdin_read)
+                os.close(stdout_write)
+            if "pid" not in reply:
+                raise ForkServerError(f"fork server could not start a worker: {reply.get('error')}")
         except Exception:
             os.close(stdin_write)
             os.close(stdout_read)
             raise
-        finally:  # the worker holds its own copies now: its pipes end when it does
-            os.close(stdin_read)
-            os.close(stdout_write)
-        if "pid" not in reply:
-            os.close(stdin_write)
-            os.close(stdout_read)
-            raise ForkServerError(f"fork server could not start a worker: {reply.get('error')}")
         return ForkedProcess(
             int(reply["pid"]), self, os.fdopen(stdin_write, "wb"), os.fdopen(stdout_read, "rb")
         )

@@ -185,18 +185,16 @@ def _key(env: dict[str, str], cwd: str) -> tuple:
     return (sys.executable, cwd, tuple(sorted(binding.items())))
 
 
-def _spawn(label: str, env: dict[str, str], cwd: str) -> Worker:
+def _start(
+    env: dict[str, str], cwd: str, log: IO[bytes]
+) -> subprocess.Popen | forkserver.ForkedProcess:
     """Fork the worker from a fork server where there is one, else start it as a process."""
-    log = tempfile.TemporaryFile()
     if forkserver.available():
         try:
-            worker = Worker(label, forkserver.spawn(env, cwd, log, CLIENT_VARIABLES), log)
+            return forkserver.spawn(env, cwd, log, CLIENT_VARIABLES)
         except (forkserver.ForkServerError, OSError):
             pass  # the fork server is stopped; this worker starts on its own, the next forks
-        else:
-            _all[worker.pid] = worker
-            return worker
-    process = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-m", "governance.release.worker"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -205,7 +203,11 @@ def _spawn(label: str, env: dict[str, str], cwd: str) -> Worker:
         cwd=cwd,
         start_new_session=True,
     )
-    worker = Worker(label, process, log)
+
+
+def _spawn(label: str, env: dict[str, str], cwd: str) -> Worker:
+    log = tempfile.TemporaryFile()
+    worker = Worker(label, _start(env, cwd, log), log)
     _all[worker.pid] = worker
     return worker
 
