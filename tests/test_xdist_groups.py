@@ -53,7 +53,12 @@ def _file(prefix: str, n: int, *, chained: bool, module_fixture: bool = False) -
     return "\n".join(lines) + "\n"
 
 
-def test_chain_tests_share_a_worker_and_go_first_and_files_stay_whole(pytester: pytest.Pytester):
+def test_chain_tests_share_a_worker_and_go_first_and_files_stay_whole(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+):
+    # Only pytest-xdist is loaded: the other installed plugins (nbmake, hypothesis, ...) would
+    # add about 3 s of imports to each of the three pytest processes and play no part here.
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
     pytester.makeconftest(CONFTEST)
     pytester.makepyfile(
         test_a_plain=_file("plain", 6, chained=False, module_fixture=True),
@@ -62,7 +67,7 @@ def test_chain_tests_share_a_worker_and_go_first_and_files_stay_whole(pytester: 
         test_d_chain=_file("chainb", 3, chained=True),
     )
     result = pytester.runpytest_subprocess(
-        "-n", "2", "--dist", "loadgroup", "-p", "no:cacheprovider"
+        "-p", "xdist", "-n", "2", "--dist", "loadgroup", "-p", "no:cacheprovider"
     )
     result.assert_outcomes(passed=18)
     log = [line.split() for line in (pytester.path / "log.txt").read_text().splitlines()]
