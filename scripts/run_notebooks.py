@@ -173,12 +173,17 @@ class WarmKernel:
 
 
 def run_chapter(
-    notebook: Path, parameters: dict, out_dir: Path, kernel: WarmKernel | None = None
+    notebook: Path,
+    parameters: dict,
+    out_dir: Path,
+    kernel: WarmKernel | None = None,
+    html: bool = True,
 ) -> ChapterResult:
     """Execute one chapter with papermill and export its HTML; never raises on a cell error.
 
     With ``kernel`` (a :class:`WarmKernel` for this chapter), papermill runs in that kernel
-    and it is shut down afterwards; otherwise papermill starts and stops its own.
+    and it is shut down afterwards; otherwise papermill starts and stops its own. With
+    ``html=False`` only the executed notebook is written (``html_seconds`` is then 0).
     """
     import papermill as pm
 
@@ -205,20 +210,20 @@ def run_chapter(
             f"cell {error.cell_index} (`{first_line.strip()[:60]}`): {error.ename}: {error.evalue}"
         )
         ran = time.perf_counter() - started
-        return ChapterResult(notebook.stem, "FAILED", ran, output, message, _html(output))
+        return ChapterResult(notebook.stem, "FAILED", ran, output, message, _html(output, html))
     finally:
         if kernel is not None:
             kernel.shutdown_later()
     ran = time.perf_counter() - started
-    return ChapterResult(notebook.stem, "ok", ran, output, html_seconds=_html(output))
+    return ChapterResult(notebook.stem, "ok", ran, output, html_seconds=_html(output, html))
 
 
-def _html(executed: Path) -> float:
-    """Export ``executed`` to HTML if it exists; return the seconds it took."""
+def _html(executed: Path, wanted: bool = True) -> float:
+    """Export ``executed`` to HTML if wanted and it exists; return the seconds it took."""
     started = time.perf_counter()
-    if executed.exists():
+    if wanted and executed.exists():
         export_html(executed)
-    return time.perf_counter() - started
+    return time.perf_counter() - started if wanted else 0.0
 
 
 def export_html(executed: Path) -> Path:

@@ -84,7 +84,7 @@ def _worker(learner: str, out: Path, classifier: str) -> int:
             params["CLASSIFIER"] = classifier
         started = time.perf_counter()
         try:
-            result = run_chapter(notebook, params, out)
+            result = run_chapter(notebook, params, out, html=False)  # the notebook is enough
         except Exception as error:  # noqa: BLE001 - a kernel that died or never started
             traceback.print_exc()  # into the learner's worker.log
             results.append(

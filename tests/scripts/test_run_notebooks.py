@@ -127,3 +127,17 @@ def test_each_chapter_has_a_kernel_of_its_own_started_during_the_one_before(tmp_
     assert first["pid"] != second["pid"]
     assert second["ended"] > first["ended"], "the second chapter ran before the first ended"
     assert (second["started"] < first["ended"]) is early, (first, second)
+
+
+def test_without_html_only_the_executed_notebook_is_written(tmp_path):
+    """The room benchmark's learners keep their executed notebooks and skip the HTML export."""
+    from run_notebooks import run_chapter
+
+    folder, out = tmp_path / "notebooks", tmp_path / "out"
+    folder.mkdir()
+    out.mkdir()
+    _chapter(folder, "01_first", "print(GREETING)")
+    result = run_chapter(folder / "01_first.ipynb", {"GREETING": "hi"}, out, html=False)
+    assert (result.status, result.html_seconds) == ("ok", 0.0)
+    assert (out / "01_first.ipynb").is_file() and not (out / "01_first.html").exists()
+    assert "hi" in (out / "01_first.ipynb").read_text()
