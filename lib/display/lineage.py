@@ -147,12 +147,30 @@ class LineageGraph:
         return buffer.getvalue()
 
 
+def _artifacts_of_run(run_id: UUID, known: dict[UUID, Any]) -> None:
+    """Add to ``known`` every artifact version a run's steps read or wrote, by id.
+
+    A step's inputs and outputs come without their producer (step and run), and reading it
+    from them costs one request per artifact; one listing per run brings them all with it.
+    """
+    from zenml.client import Client
+    from zenml.utils.pagination_utils import depaginate
+
+    for artifact in depaginate(Client().list_artifact_versions, pipeline_run=run_id):
+        known.setdefault(artifact.id, artifact)
+
+
 def _artifact_node(
-    graph: nx.DiGraph, artifact: Any, runs: dict[UUID, str], mark_external: bool = True
+    graph: nx.DiGraph,
+    artifact: Any,
+    runs: dict[UUID, str],
+    mark_external: bool = True,
+    known: dict[UUID, Any] | None = None,
 ) -> str:
     """Add an artifact node once; one made outside ``runs`` is labelled with its version."""
     node = f"artifact:{artifact.id}"
     if node not in graph:
+        artifact = (known or {}).get(artifact.id, artifact)
         name = artifact.artifact.name
         label = "input value" if name.startswith("external_") else name
         run = runs.get(artifact.producer_pipeline_run_id)
@@ -179,15 +197,17 @@ def _producer_version(artifact: Any) -> str:
     return run.model_version.name if run.model_version else "?"
 
 
-def _add_step(graph: nx.DiGraph, step: Any, run_name: str, runs: dict[UUID, str]) -> str:
+def _add_step(
+    graph: nx.DiGraph, step: Any, run_name: str, runs: dict[UUID, str], known: dict[UUID, Any]
+) -> str:
     node = f"step:{step.id}"
     graph.add_node(node, kind="step", label=step.name, run=run_name, zenml_id=str(step.id))
     for artifacts in step.inputs.values():
         for artifact in artifacts:
-            graph.add_edge(_artifact_node(graph, artifact, runs), node)
+            graph.add_edge(_artifact_node(graph, artifact, runs, known=known), node)
     for artifacts in step.outputs.values():
         for artifact in artifacts:
-            graph.add_edge(node, _artifact_node(graph, artifact, runs))
+            graph.add_edge(node, _artifact_node(graph, artifact, runs, known=known))
     return node
 
 
@@ -199,11 +219,14 @@ def model_version_lineage(model: str, version: str) -> LineageGraph:
     mv = client.get_model_version(model, str(version))
     runs = [client.get_pipeline_run(r.id) for r in _all_runs(mv.id)]
     run_names = {run.id: run.name for run in runs}
+    known: dict[UUID, Any] = {}
+    for run in runs:
+        _artifacts_of_run(run.id, known)
     graph = nx.DiGraph()
     for run in runs:
         for step in run.steps.values():
-            node = _add_step(graph, step, run.name, run_names)
-            if _is_root(step):
+            node = _add_step(graph, step, run.name, run_names, known)
+            if _is_root(step, known):
                 _add_code_node(graph, run, node)
     return LineageGraph(graph, f"Lineage of {model} v{mv.name} ({len(runs)} run(s))")
 
@@ -229,9 +252,11 @@ def upstream_lineage(artifact_version_id: UUID | str, max_steps: int = 100) -> L
     start = client.get_artifact_version(artifact_version_id)
     graph = nx.DiGraph()
     runs: dict[UUID, Any] = {}
+    known: dict[UUID, Any] = {start.id: start}
     queue, seen = deque([start]), set()
     while queue:
         artifact = queue.popleft()
+        artifact = known.get(artifact.id, artifact)
         node = _artifact_node(graph, artifact, {}, mark_external=False)
         step_id = artifact.producer_step_run_id
         if step_id is None or (step_id not in seen and len(seen) >= max_steps):
@@ -242,13 +267,14 @@ def upstream_lineage(artifact_version_id: UUID | str, max_steps: int = 100) -> L
             step = client.get_run_step(step_id)
             if step.pipeline_run_id not in runs:
                 runs[step.pipeline_run_id] = client.get_pipeline_run(step.pipeline_run_id)
+                _artifacts_of_run(step.pipeline_run_id, known)
             run = runs[step.pipeline_run_id]
             graph.add_node(step_node, kind="step", label=step.name, run=run.name)
             for inputs in step.inputs.values():
                 for parent in inputs:
                     queue.append(parent)
-                    graph.add_edge(_artifact_node(graph, parent, {}, False), step_node)
-            if _is_root(step):
+                    graph.add_edge(_artifact_node(graph, parent, {}, False, known), step_node)
+            if _is_root(step, known):
                 _add_code_node(graph, run, step_node)
         graph.add_edge(step_node, node)
     for _, data in graph.nodes(data=True):
@@ -259,9 +285,13 @@ def upstream_lineage(artifact_version_id: UUID | str, max_steps: int = 100) -> L
     return LineageGraph(graph, f"Upstream lineage of {start.artifact.name} v{start.version}")
 
 
-def _is_root(step: Any) -> bool:
+def _is_root(step: Any, known: dict[UUID, Any]) -> bool:
     """Whether no input of ``step`` was produced by a step (it reads data, or only values)."""
-    return all(a.producer_step_run_id is None for inputs in step.inputs.values() for a in inputs)
+    return all(
+        known.get(a.id, a).producer_step_run_id is None
+        for inputs in step.inputs.values()
+        for a in inputs
+    )
 
 
 def _add_code_node(graph: nx.DiGraph, run: Any, step_node: str) -> None:
