@@ -218,12 +218,14 @@ def run_chapter(
     return ChapterResult(notebook.stem, "ok", ran, output, html_seconds=_html(output, html))
 
 
-def _html(executed: Path, wanted: bool = True) -> float:
+def _html(executed: Path, wanted: bool) -> float:
     """Export ``executed`` to HTML if wanted and it exists; return the seconds it took."""
+    if not wanted:
+        return 0.0
     started = time.perf_counter()
-    if wanted and executed.exists():
+    if executed.exists():
         export_html(executed)
-    return time.perf_counter() - started if wanted else 0.0
+    return time.perf_counter() - started
 
 
 def export_html(executed: Path) -> Path:

@@ -70,13 +70,13 @@ def server_environment(env: dict[str, str], client_variables: tuple[str, ...]) -
     return {k: v for k, v in env.items() if k not in client_variables and not k.startswith("KIT_")}
 
 
-def server_key(env: dict[str, str], client_variables: tuple[str, ...]) -> tuple:
+def server_key(kept: dict[str, str]) -> tuple:
     """What a fork server's imports depend on: the interpreter and its ``ZENML_``/``PYTHON`` vars.
 
-    Workers whose environments agree on these share a fork server; the rest of a worker's
-    environment is set in the worker after the fork.
+    ``kept`` is the fork server's environment (:func:`server_environment`). Workers whose
+    environments agree on these share a fork server; the rest of a worker's environment is set
+    in the worker after the fork.
     """
-    kept = server_environment(env, client_variables)
     return (
         sys.executable,
         tuple(sorted((k, v) for k, v in kept.items() if k.startswith(("ZENML_", "PYTHON")))),
@@ -219,13 +219,14 @@ def spawn(
     Raises :class:`ForkServerError` if the fork server does not answer; it is stopped, and the
     next call starts a new one.
     """
-    key = server_key(env, client_variables)
+    kept = server_environment(env, client_variables)
+    key = server_key(kept)
     with _servers_lock:
         server = _servers.get(key)
         if server is None or not server.alive():
             if server is not None:
                 server.stop()
-            server = ForkServer(server_environment(env, client_variables), cwd)
+            server = ForkServer(kept, cwd)
             _servers[key] = server
     try:
         return server.spawn(env, cwd, stderr)

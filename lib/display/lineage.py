@@ -164,13 +164,16 @@ def _artifact_node(
     graph: nx.DiGraph,
     artifact: Any,
     runs: dict[UUID, str],
+    known: dict[UUID, Any],
     mark_external: bool = True,
-    known: dict[UUID, Any] | None = None,
 ) -> str:
-    """Add an artifact node once; one made outside ``runs`` is labelled with its version."""
+    """Add an artifact node once; one made outside ``runs`` is labelled with its version.
+
+    ``known`` holds artifact versions listed with their producers (:func:`_artifacts_of_run`).
+    """
     node = f"artifact:{artifact.id}"
     if node not in graph:
-        artifact = (known or {}).get(artifact.id, artifact)
+        artifact = known.get(artifact.id, artifact)
         name = artifact.artifact.name
         label = "input value" if name.startswith("external_") else name
         run = runs.get(artifact.producer_pipeline_run_id)
@@ -204,10 +207,10 @@ def _add_step(
     graph.add_node(node, kind="step", label=step.name, run=run_name, zenml_id=str(step.id))
     for artifacts in step.inputs.values():
         for artifact in artifacts:
-            graph.add_edge(_artifact_node(graph, artifact, runs, known=known), node)
+            graph.add_edge(_artifact_node(graph, artifact, runs, known), node)
     for artifacts in step.outputs.values():
         for artifact in artifacts:
-            graph.add_edge(node, _artifact_node(graph, artifact, runs, known=known))
+            graph.add_edge(node, _artifact_node(graph, artifact, runs, known))
     return node
 
 
@@ -257,7 +260,7 @@ def upstream_lineage(artifact_version_id: UUID | str, max_steps: int = 100) -> L
     while queue:
         artifact = queue.popleft()
         artifact = known.get(artifact.id, artifact)
-        node = _artifact_node(graph, artifact, {}, mark_external=False)
+        node = _artifact_node(graph, artifact, {}, known, mark_external=False)
         step_id = artifact.producer_step_run_id
         if step_id is None or (step_id not in seen and len(seen) >= max_steps):
             continue
@@ -273,7 +276,7 @@ def upstream_lineage(artifact_version_id: UUID | str, max_steps: int = 100) -> L
             for inputs in step.inputs.values():
                 for parent in inputs:
                     queue.append(parent)
-                    graph.add_edge(_artifact_node(graph, parent, {}, False, known), step_node)
+                    graph.add_edge(_artifact_node(graph, parent, {}, known, False), step_node)
             if _is_root(step, known):
                 _add_code_node(graph, run, step_node)
         graph.add_edge(step_node, node)
